@@ -1,0 +1,54 @@
+"""Every guard.json field: its type, default, bounds and meaning.
+
+Pure data with no imports, so that the hook path can read it for free.
+``schema.GuardConfig`` (msgspec) and ``load`` (hook path) are generated from
+this table; a test checks that the two accept and reject the same files.
+"""
+
+from __future__ import annotations
+
+MiB = 1 << 20
+
+# name: (type, default, (min, max) or allowed values or None, description)
+FIELDS: dict[str, tuple[type, object, object, str]] = {
+    "gateway_url": (str, "", "url", "Clampd gateway base URL (https://...). Empty: local rules only."),
+    "api_key": (str, "", None, "Gateway API key, sent as X-AG-Key. Prefer the OS keyring (setup)."),
+    "agent_id": (str, "", None, "Agent identity used as the JWT subject."),
+    "secret": (str, "", None, "Agent secret for minting HS256 JWTs. Prefer the OS keyring (setup)."),
+    "skip_low_risk": (bool, False, None, "Skip the gateway for read-only tools the local rules pass."),
+    "fail_open": (
+        bool,
+        True,
+        None,
+        "When the guard cannot decide (bad input, deadline, gateway down): true = allow with a "
+        "warning, false = deny. Local rules still decide what they are sure of.",
+    ),
+    "timeout_ms": (int, 2000, (50, 60000), "Gateway request timeout in milliseconds."),
+    "deadline_ms": (
+        int,
+        5000,
+        (200, 60000),
+        "Budget for the whole hook call; must stay below the editor's hook timeout.",
+    ),
+    "stdin_timeout_ms": (int, 2000, (50, 60000), "How long to wait for the hook payload on stdin."),
+    "max_input_bytes": (
+        int,
+        8 * MiB,
+        (1024, 256 * MiB),
+        "Largest hook payload read from stdin; larger payloads follow fail_open.",
+    ),
+    "sensitivity": (
+        str,
+        "balanced",
+        ("strict", "balanced", "permissive"),
+        "Risk thresholds: strict asks and denies earlier, permissive later.",
+    ),
+}
+
+SECRET_FIELDS = frozenset({"api_key", "secret"})
+SENSITIVITY = {
+    # profile: (ask at or above, deny at or above)
+    "strict": (0.35, 0.6),
+    "balanced": (0.5, 0.75),
+    "permissive": (0.75, 0.9),
+}

@@ -1,0 +1,51 @@
+"""Where configuration and state live, per platform, without importing platformdirs.
+
+The managed path is a constant on purpose: no environment variable can point
+the guard away from it (an agent can set environment variables). Tests
+replace ``MANAGED_CONFIG`` in-process through their own launcher.
+The per-user dirs mirror ``platformdirs.user_*_dir("clampd-guard")``; a test
+keeps them equal.
+"""
+
+from __future__ import annotations
+
+import sys
+
+from guard.runtime import sysio
+
+APP = "clampd-guard"
+
+if sys.platform == "darwin":  # pragma: no cover
+    MANAGED_CONFIG = "/Library/Application Support/clampd/guard.json"
+elif sys.platform == "win32":  # pragma: no cover
+    MANAGED_CONFIG = (sysio.getenv("ProgramData") or r"C:\ProgramData") + r"\clampd\guard.json"
+else:
+    MANAGED_CONFIG = "/etc/clampd/guard.json"
+
+
+def user_config() -> str:
+    return sysio.join(sysio.home(), ".clampd", "guard.json")
+
+
+def user_cache_dir() -> str:
+    if sys.platform == "darwin":  # pragma: no cover
+        return sysio.join(sysio.home(), "Library", "Caches", APP)
+    if sys.platform == "win32":  # pragma: no cover
+        base = sysio.getenv("LOCALAPPDATA") or sysio.join(sysio.home(), "AppData", "Local")
+        return sysio.join(base, APP, "Cache")
+    base = sysio.getenv("XDG_CACHE_HOME") or ""
+    if not base.strip():
+        base = sysio.join(sysio.home(), ".cache")
+    return sysio.join(base, APP)
+
+
+def user_state_dir() -> str:
+    if sys.platform == "darwin":  # pragma: no cover
+        return sysio.join(sysio.home(), "Library", "Application Support", APP)
+    if sys.platform == "win32":  # pragma: no cover
+        base = sysio.getenv("LOCALAPPDATA") or sysio.join(sysio.home(), "AppData", "Local")
+        return sysio.join(base, APP)
+    base = sysio.getenv("XDG_STATE_HOME") or ""
+    if not base.strip():
+        base = sysio.join(sysio.home(), ".local", "state")
+    return sysio.join(base, APP)

@@ -1,0 +1,38 @@
+"""Combine the local verdict with configuration (and, later, the gateway's opinion).
+
+Order matters: a broken managed config denies before anything else; a local
+deny short-circuits before any network call.
+"""
+
+from __future__ import annotations
+
+from guard.config.load import Config
+from guard.engine.evaluate import evaluate
+from guard.engine.ruleset import RuleSet
+from guard.toolcall import POST, PRE, PROMPT, ToolCall
+from guard.verdict import ALLOW, DENY, FAILSAFE, Verdict
+
+
+def failsafe(cfg: Config, why: str) -> Verdict:
+    """The verdict when no real decision can be made: follows fail_open."""
+    if cfg.fail_open and not cfg.managed_error:
+        v = Verdict(ALLOW, 0.0, reason=why, source=FAILSAFE)
+        v.warnings.append(f"{why}; allowed because fail_open is true")
+        return v
+    return Verdict(DENY, 1.0, reason=f"{why}. The guard is configured to fail closed.", source=FAILSAFE)
+
+
+def decide(call: ToolCall, cfg: Config, rules: RuleSet) -> Verdict:
+    if cfg.managed_error and call.event in (PRE, PROMPT):
+        v = Verdict(
+            DENY,
+            1.0,
+            reason=f"the managed configuration is broken ({cfg.managed_error}). "
+            "Ask your administrator to fix it; the guard fails closed until then",
+            source=FAILSAFE,
+        )
+        return v
+    v = evaluate(call, rules, cfg.thresholds)
+    if cfg.managed_error and call.event == POST:
+        v.warnings.append(f"managed configuration is broken: {cfg.managed_error}")
+    return v

@@ -1,0 +1,21 @@
+"""One adapter per editor protocol: parse its hook JSON into a ToolCall, render a Verdict back.
+
+Adapters are chosen by ``--agent NAME`` (what ``install`` writes); payload
+sniffing is only a fallback.
+"""
+
+from __future__ import annotations
+
+from types import ModuleType
+
+ADAPTERS = {"claude": "claude_code", "claude-code": "claude_code"}
+
+
+def get(name: str) -> ModuleType:
+    """The adapter module for ``--agent NAME``; KeyError for an unknown name."""
+    mod = ADAPTERS[name.lower()]
+    if mod == "claude_code":
+        from guard.editors import claude_code
+
+        return claude_code
+    raise KeyError(name)  # pragma: no cover

@@ -1,0 +1,1 @@
+"""The local decision engine: normalise a ToolCall, match rules, score a Verdict."""

@@ -1,0 +1,165 @@
+"""Compile the TOML rule files into the marshal cache the hook path loads.
+
+Compiling ~200 regexes costs tens of milliseconds with ``re``; the hook does
+it never. Here each pattern goes through ``re`` once, and the arguments that
+``re`` hands to ``_sre.compile`` (the engine's code array) are recorded, so
+the hook can rebuild any pattern with one C call and without importing ``re``.
+The cache is keyed on the Python build and ``_sre.MAGIC``.
+"""
+
+from __future__ import annotations
+
+import _sre
+import marshal
+from pathlib import Path
+
+
+def _site() -> None:
+    """The hook runs as ``python -I -S``; compiling rules needs msgspec from site-packages."""
+    try:
+        import msgspec  # noqa: F401
+    except ImportError:
+        import site
+
+        site.main()
+
+
+_site()
+
+from guard.engine.rule_model import Rule, decode_file  # noqa: E402
+from guard.engine.ruleset import cache_key  # noqa: E402
+
+
+class _Recorder:
+    """Stands in for ``_sre`` inside ``re._compiler`` to capture compile() arguments."""
+
+    def __init__(self) -> None:
+        self.last: tuple | None = None
+
+    def __getattr__(self, name: str) -> object:
+        return getattr(_sre, name)
+
+    def compile(self, *args: object) -> object:
+        self.last = args
+        return _sre.compile(*args)
+
+
+def sre_args(pattern: str) -> tuple:
+    """The ``_sre.compile`` arguments for ``pattern`` (raises re.error if invalid)."""
+    import re._compiler as rc
+
+    rec = _Recorder()
+    real = rc._sre
+    rc._sre = rec  # type: ignore[assignment]
+    try:
+        rc.compile(pattern, 0)
+    finally:
+        rc._sre = real
+    assert rec.last is not None
+    pat, flags, code, groups, groupindex, indexgroup = rec.last
+    # marshal keeps lists, dicts and tuples; groupindex may be a mappingproxy.
+    # Opcodes are int subclasses (_NamedIntConstant); marshal wants plain ints.
+    return (pat, int(flags), [int(c) for c in code], int(groups), dict(groupindex), tuple(indexgroup))
+
+
+class RuleError(ValueError):
+    """A rule file that cannot be used, with the file and rule named."""
+
+
+MACRO_FILE = "_macros.toml"
+
+
+def load_macros(rules_dir: Path) -> dict[str, str]:
+    """Named regex fragments (``{{name}}`` in patterns), e.g. what "command position" means."""
+    import tomllib
+
+    path = rules_dir / MACRO_FILE
+    if not path.exists():
+        return {}
+    data = tomllib.loads(path.read_text("utf-8")).get("macros", {})
+    return {str(k): str(v) for k, v in data.items()}
+
+
+def expand(pattern: str, macros: dict[str, str]) -> str:
+    out = pattern
+    for _ in range(4):  # macros may use macros, a few levels deep
+        if "{{" not in out:
+            break
+        for name, frag in macros.items():
+            out = out.replace("{{" + name + "}}", frag)
+    if "{{" in out and "}}" in out:
+        raise RuleError(f"unknown macro in pattern {pattern!r}")
+    return out
+
+
+def load_rule_files(paths: list[Path]) -> list[tuple[Path, Rule]]:
+    import msgspec
+
+    out: list[tuple[Path, Rule]] = []
+    seen: dict[str, Path] = {}
+    for path in paths:
+        try:
+            rf = decode_file(path.read_bytes())
+        except (msgspec.ValidationError, msgspec.DecodeError) as e:
+            raise RuleError(f"{path.name}: {e}") from None
+        for rule in rf.rules:
+            if rule.id in seen:
+                raise RuleError(f"{path.name}: rule id {rule.id!r} already defined in {seen[rule.id].name}")
+            seen[rule.id] = path
+            out.append((path, rule))
+    return out
+
+
+def compile_rule(rule: Rule, macros: dict[str, str] | None = None) -> tuple:
+    """One rule as a marshal-friendly tuple (field order: ``ruleset.ID`` ...)."""
+    import re
+
+    def comp(p: str) -> tuple:
+        try:
+            return sre_args(expand(p, macros or {}))
+        except re.error as e:
+            raise RuleError(f"rule {rule.id}: bad pattern {p!r}: {e}") from None
+
+    return (
+        rule.id,
+        rule.title,
+        rule.category,
+        float(rule.risk),
+        tuple(rule.events),
+        tuple(rule.tools),
+        tuple(rule.fields),
+        tuple(k.lower() for k in rule.keywords),
+        tuple(comp(p) for p in rule.patterns),
+        tuple(comp(p) for p in rule.unless),
+        rule.advice,
+        rule.secret,
+        rule.defuse,
+    )
+
+
+def build_index(compiled: list[tuple]) -> dict[str, tuple[int, ...]]:
+    """'event:kind' -> rule positions, so a call only considers rules for its kind."""
+    kinds = ("shell", "file_read", "file_write", "search", "web", "web_search", "subagent", "mcp", "unknown")
+    index: dict[str, list[int]] = {}
+    for i, r in enumerate(compiled):
+        events, tools = r[4], r[5]
+        for ev in events:
+            targets = kinds if "any" in tools else tools
+            if ev in ("post", "prompt") and not tools:
+                targets = kinds
+            for k in targets:
+                index.setdefault(f"{ev}:{k}", []).append(i)
+    return {k: tuple(v) for k, v in index.items()}
+
+
+def compile_sources(paths: list[Path], fingerprint: tuple, version: str, source: str) -> bytes:
+    macros = load_macros(paths[0].parent) if paths else {}
+    rules = [compile_rule(r, macros) for _p, r in load_rule_files(paths)]
+    payload = {
+        "key": cache_key(fingerprint),
+        "version": version,
+        "source": source,
+        "rules": rules,
+        "index": build_index(rules),
+    }
+    return marshal.dumps(payload)

@@ -1,0 +1,111 @@
+"""Score rule hits into a local Verdict, and redact tool output on post events."""
+
+from __future__ import annotations
+
+from guard.engine import match, subject
+from guard.engine.ruleset import RuleSet
+from guard.toolcall import POST, PRE, PROMPT, ToolCall
+from guard.verdict import ALLOW, ASK, DENY, LOCAL, Hit, Verdict
+
+REDACT = "redact"  # post events: the output was rewritten before the model sees it
+
+
+def combined_risk(hits: list[Hit]) -> float:
+    """Noisy-or of the distinct rules' risks: independent signals add up, never past 1."""
+    keep = 1.0
+    seen: set[str] = set()
+    for h in hits:
+        if h.rule_id in seen:
+            continue
+        seen.add(h.rule_id)
+        keep *= 1.0 - h.risk
+    return round(1.0 - keep, 4)
+
+
+def decide_level(risk: float, thresholds: tuple[float, float]) -> str:
+    ask_at, deny_at = thresholds
+    if risk >= deny_at:
+        return DENY
+    if risk >= ask_at:
+        return ASK
+    return ALLOW
+
+
+def evaluate(call: ToolCall, rules: RuleSet, thresholds: tuple[float, float]) -> Verdict:
+    """The local rules' verdict for one call."""
+    subj = subject.build(call)
+    if call.event == POST:
+        return _post(call, rules, subj)
+    if call.event not in (PRE, PROMPT):
+        return Verdict(ALLOW, source=LOCAL)
+    pairs = match.run(rules, subj)
+    hits = _strongest_first([h for h, _leaf in pairs])
+    risk = combined_risk(hits)
+    v = Verdict(decide_level(risk, thresholds), risk, hits, source=LOCAL)
+    if subj.truncated:
+        v.warnings.append(f"input longer than {subject.MAX_TEXT} characters: only the start was scanned")
+    return v
+
+
+def _strongest_first(hits: list[Hit]) -> list[Hit]:
+    best: dict[str, Hit] = {}
+    for h in hits:
+        if h.rule_id not in best or h.risk > best[h.rule_id].risk:
+            best[h.rule_id] = h
+    return sorted(best.values(), key=lambda h: -h.risk)
+
+
+def _post(call: ToolCall, rules: RuleSet, subj: subject.Subject) -> Verdict:
+    pairs = match.run(rules, subj, all_spans=True)
+    pairs = [(h, leaf) for h, leaf in pairs if h.secret or h.defuse]
+    hits = [h for h, _ in pairs]
+    v = Verdict(ALLOW, combined_risk(hits), _strongest_first(hits), source=LOCAL)
+    if not pairs:
+        return v
+    by_leaf: dict[tuple, list[Hit]] = {}
+    for h, leaf in pairs:
+        by_leaf.setdefault(leaf, []).append(h)
+    v.updated_output = rewrite(call.output, by_leaf)
+    v.decision = REDACT
+    return v
+
+
+def marker(h: Hit) -> str:
+    if h.secret:
+        return f"[REDACTED:{h.rule_id}]"
+    return f"[clampd-guard removed suspected prompt injection ({h.rule_id})]"
+
+
+def redact_text(text: str, hits: list[Hit]) -> str:
+    """Replace every hit's span; overlapping spans merge and keep the first hit's marker."""
+    spans = sorted(hits, key=lambda h: (h.start, -h.end))
+    merged: list[list] = []
+    for h in spans:
+        if merged and h.start < merged[-1][1]:
+            merged[-1][1] = max(merged[-1][1], h.end)
+            continue
+        merged.append([h.start, h.end, h])
+    out = []
+    pos = 0
+    for start, end, h in merged:
+        out.append(text[pos:start])
+        out.append(marker(h))
+        pos = end
+    out.append(text[pos:])
+    return "".join(out)
+
+
+def rewrite(obj: object, by_leaf: dict[tuple, list[Hit]], prefix: tuple = ()) -> object:
+    """A copy of the tool output with the flagged strings redacted, same shape."""
+    if isinstance(obj, str):
+        hits = by_leaf.get(prefix)
+        if not hits:
+            return obj
+        if len(obj) > subject.MAX_TEXT:
+            return redact_text(obj[: subject.MAX_TEXT], hits) + "\n[clampd-guard: output truncated]"
+        return redact_text(obj, hits)
+    if isinstance(obj, dict):
+        return {k: rewrite(v, by_leaf, prefix + (k,)) for k, v in obj.items()}
+    if isinstance(obj, list):
+        return [rewrite(v, by_leaf, prefix + (i,)) for i, v in enumerate(obj)]
+    return obj

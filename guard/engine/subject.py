@@ -1,0 +1,162 @@
+"""Turn a ToolCall into the named text fields that rules read.
+
+Each field holds (text, leaf) pairs; ``leaf`` is the path of that string
+inside the tool output, so post-event redactions can be written back in the
+tool's own response shape. Walks are bounded in depth, count and size.
+"""
+
+from __future__ import annotations
+
+from guard.engine import toolkinds as K
+from guard.runtime import sysio
+from guard.toolcall import POST, PRE, PROMPT, ToolCall
+
+MAX_TEXT = 2 << 20  # characters of one string that rules read
+MAX_LEAVES = 5000
+MAX_DEPTH = 64
+
+TEXT_FIELDS = ("command", "path", "content", "pattern", "url", "query", "prompt", "args", "sql")
+
+_KEYED = {
+    "command": "command",
+    "cmd": "command",
+    "script": "command",
+    "shell": "command",
+    "path": "path",
+    "file": "path",
+    "file_path": "path",
+    "filepath": "path",
+    "filename": "path",
+    "notebook_path": "path",
+    "url": "url",
+    "uri": "url",
+    "sql": "sql",
+    "query": "sql",
+    "statement": "sql",
+}
+
+
+class Subject:
+    __slots__ = ("event", "kind", "fields", "truncated")
+
+    def __init__(self, event: str, kind: str) -> None:
+        self.event = event
+        self.kind = kind
+        self.fields: dict[str, list[tuple[str, tuple]]] = {}
+        self.truncated = False
+
+    def add(self, field: str, text: object, leaf: tuple = ()) -> None:
+        if not isinstance(text, str) or not text:
+            return
+        if len(text) > MAX_TEXT:
+            text = text[:MAX_TEXT]
+            self.truncated = True
+        self.fields.setdefault(field, []).append((text, leaf))
+
+
+def leaves(obj: object, prefix: tuple = (), depth: int = 0, out: list | None = None) -> list[tuple[tuple, str]]:
+    """Every string inside ``obj`` with its key path (bounded)."""
+    if out is None:
+        out = []
+    if len(out) >= MAX_LEAVES or depth > MAX_DEPTH:
+        return out
+    if isinstance(obj, str):
+        out.append((prefix, obj))
+    elif isinstance(obj, dict):
+        for k, v in obj.items():
+            leaves(v, prefix + (k,), depth + 1, out)
+    elif isinstance(obj, list):
+        for i, v in enumerate(obj):
+            leaves(v, prefix + (i,), depth + 1, out)
+    return out
+
+
+def expand_path(path: str, cwd: str) -> str:
+    """~, $HOME and ${HOME} expanded, relative paths joined to cwd, '.' and '..' resolved."""
+    p = path.strip().replace("\\", "/") if sysio.WINDOWS else path.strip()
+    home = sysio.home()
+    if p == "~" or p.startswith("~/"):
+        p = home + p[1:]
+    elif p.startswith("$HOME") and (len(p) == 5 or p[5] == "/"):
+        p = home + p[5:]
+    elif p.startswith("${HOME}"):
+        p = home + p[7:]
+    if not p.startswith("/") and not (sysio.WINDOWS and len(p) > 1 and p[1] == ":"):
+        p = (cwd or "/").rstrip("/") + "/" + p
+    parts: list[str] = []
+    for seg in p.split("/"):
+        if seg in ("", "."):
+            continue
+        if seg == "..":
+            if parts:
+                parts.pop()
+            continue
+        parts.append(seg)
+    return "/" + "/".join(parts)
+
+
+def _s(v: object) -> str:
+    return v if isinstance(v, str) else ""
+
+
+def build(call: ToolCall) -> Subject:
+    subj = Subject(call.event, call.kind)
+    if call.event == PROMPT:
+        subj.add("prompt", call.prompt)
+        return subj
+    if call.event == POST:
+        for leaf, text in leaves(call.output):
+            subj.add("output", text, leaf)
+        return subj
+    if call.event != PRE:
+        return subj
+
+    p = call.params
+    kind = call.kind
+    if kind == K.SHELL:
+        subj.add("command", _s(p.get("command")))
+    elif kind == K.FILE_READ:
+        _add_path(subj, _s(p.get("file_path") or p.get("path")), call.cwd)
+    elif kind == K.FILE_WRITE:
+        _add_path(subj, _s(p.get("file_path") or p.get("notebook_path") or p.get("path")), call.cwd)
+        for key in ("content", "new_string", "new_source"):
+            subj.add("content", _s(p.get(key)))
+        edits = p.get("edits")
+        if isinstance(edits, list):
+            for e in edits[:MAX_LEAVES]:
+                if isinstance(e, dict):
+                    subj.add("content", _s(e.get("new_string")))
+    elif kind == K.SEARCH:
+        subj.add("pattern", _s(p.get("pattern")))
+        subj.add("pattern", _s(p.get("glob")))
+        if p.get("path"):
+            _add_path(subj, _s(p.get("path")), call.cwd)
+    elif kind == K.WEB:
+        subj.add("url", _s(p.get("url")).strip())
+        subj.add("prompt", _s(p.get("prompt")))
+    elif kind == K.WEB_SEARCH:
+        subj.add("query", _s(p.get("query")))
+    elif kind == K.SUBAGENT:
+        subj.add("prompt", _s(p.get("prompt")))
+    elif kind == K.MCP:
+        for leaf, text in leaves(p):
+            subj.add("args", text, leaf)
+            key = leaf[-1] if leaf and isinstance(leaf[-1], str) else ""
+            named = _KEYED.get(key.lower())
+            if named == "path":
+                _add_path(subj, text, call.cwd)
+            elif named:
+                subj.add(named, text, leaf)
+    else:
+        # Unknown tool: every string is read as every kind of text, so that a
+        # renamed or new tool cannot carry a dangerous command past the rules.
+        for leaf, text in leaves(p):
+            for f in TEXT_FIELDS:
+                subj.add(f, text, leaf)
+    return subj
+
+
+def _add_path(subj: Subject, raw: str, cwd: str) -> None:
+    if not raw:
+        return
+    subj.add("path", expand_path(raw, cwd))

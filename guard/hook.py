@@ -1,0 +1,173 @@
+"""Hook mode: stdin -> editor adapter -> engine -> (gateway) -> verdict -> editor.
+
+Every path ends in a defined answer. An exit code other than 0/2, a traceback
+or being killed at the editor's timeout would make Claude Code run the tool,
+so this module owns the deadline and the catch-all handler.
+"""
+
+from __future__ import annotations
+
+import time
+
+from guard.editors.base import Answer, BadInput
+from guard.runtime import deadline, sysio
+from guard.runtime.deadline import DeadlineExceeded
+from guard.verdict import DENY, FAILSAFE, Verdict
+
+
+def _agent(argv: list[str]) -> str:
+    for i, a in enumerate(argv):
+        if a == "--agent" and i + 1 < len(argv):
+            return argv[i + 1]
+        if a.startswith("--agent="):
+            return a.split("=", 1)[1]
+    return "claude"
+
+
+def emit(ans: Answer) -> int:
+    """One write per stream; stdout is empty or exactly one JSON object."""
+    deadline.disarm()
+    if ans.stderr:
+        try:
+            sysio.write_all(2, ans.stderr.encode("utf-8", "replace"))
+        except OSError:
+            pass
+    if ans.stdout:
+        try:
+            sysio.write_all(1, ans.stdout.encode("utf-8"))
+        except OSError:
+            pass
+    return ans.code
+
+
+def main(argv: list[str]) -> int:
+    """Run one hook call; returns the exit code. Never raises."""
+    t0 = time.perf_counter()
+    adapter = None
+    call = None
+    cfg = None
+    try:
+        from guard.config.load import Config, load
+        from guard.decide import failsafe
+
+        try:
+            cfg = load()
+        except Exception as e:  # pragma: no cover - load() reports problems, it should not raise
+            cfg = Config()
+            cfg.managed_error = f"configuration could not be loaded ({type(e).__name__})"
+            cfg.fail_open = False
+        from guard import editors
+
+        try:
+            adapter = editors.get(_agent(argv))
+        except KeyError:
+            v = failsafe(cfg, f"unknown --agent {_agent(argv)!r} (supported: claude)")
+            return _unparsed(v)
+
+        deadline.arm(cfg.stdin_timeout_ms / 1000.0)
+        from guard.runtime import stdin
+
+        try:
+            got = stdin.read_payload(cfg.max_input_bytes)
+        except DeadlineExceeded:
+            return _unparsed(failsafe(cfg, f"no complete hook payload on stdin within {cfg.stdin_timeout_ms} ms"))
+        remaining = cfg.deadline_ms / 1000.0 - (time.perf_counter() - t0)
+        deadline.arm(max(remaining, 0.05))
+
+        text, warning = stdin.decode(got.data)
+        if got.truncated:
+            return _unparsed(
+                failsafe(cfg, f"hook payload of {got.total} bytes exceeds max_input_bytes ({cfg.max_input_bytes})"),
+                cfg,
+                text,
+            )
+        payload = None
+        if not text.strip():
+            payload = adapter.payload_from_env()
+            if payload is None:
+                return _unparsed(failsafe(cfg, "empty hook input on stdin"))
+        if payload is None:
+            from guard.runtime import jsonfast
+
+            try:
+                payload = jsonfast.loads(text)
+            except ValueError as e:
+                return _unparsed(failsafe(cfg, f"hook input is not valid JSON ({e})"), cfg, text)
+        try:
+            call = adapter.parse(payload)
+        except BadInput as e:
+            return _unparsed(failsafe(cfg, str(e)), cfg, text)
+        if warning:
+            call.warnings.append(warning)
+        call.warnings.extend(cfg.warnings)
+
+        from guard.decide import decide
+        from guard.engine.ruleset import load_embedded
+
+        rules = load_embedded()
+        call.warnings.extend(rules.notes)
+        verdict = decide(call, cfg, rules)
+        return emit(adapter.render(call, verdict))
+    except DeadlineExceeded:
+        return _late(adapter, call, cfg, "the guard ran out of time (deadline_ms)")
+    except BaseException as e:  # noqa: BLE001 - the editor must never see a traceback
+        if isinstance(e, SystemExit):
+            raise
+        return _late(adapter, call, cfg, f"internal error ({type(e).__name__}: {_one_line(e)})")
+
+
+def _one_line(e: BaseException) -> str:
+    s = str(e).splitlines()[0] if str(e) else ""
+    return s[:200]
+
+
+def _late(adapter: object, call: object, cfg: object, why: str) -> int:
+    """A failure after parsing: answer in the event's own protocol when we know it."""
+    deadline.disarm()
+    try:
+        from guard.config.load import Config
+        from guard.decide import failsafe
+
+        v = failsafe(cfg if cfg is not None else _closed(Config()), why)
+        if adapter is not None and call is not None:
+            return emit(adapter.render(call, v))  # type: ignore[attr-defined]
+        return _unparsed(v)
+    except BaseException:  # noqa: BLE001 - last resort: block with exit 2
+        return emit(Answer("", f"clampd-guard: {why}\n", 2))
+
+
+def _closed(cfg: object) -> object:
+    return cfg
+
+
+def _unparsed(v: Verdict, cfg: object = None, raw: str = "") -> int:
+    """Answer without a parsed event: allow (exit 0, warning) or block (exit 2, reason on stderr).
+
+    Before giving in to fail-open, the raw text is scanned as an unknown tool:
+    a payload made unparseable on purpose must not carry ``rm -rf ~`` past the rules.
+    """
+    if raw and v.decision != DENY and cfg is not None:
+        hit = _raw_scan(raw, cfg)
+        if hit is not None:
+            v = hit
+    from guard.editors.claude_code import render_unparsed_deny
+
+    if v.decision == DENY:
+        if v.source == FAILSAFE:
+            return emit(render_unparsed_deny(v.reason))
+        from guard import reasons
+        from guard.toolcall import PRE, ToolCall
+
+        return emit(Answer("", reasons.block_reason(ToolCall("?", PRE, "?"), v) + "\n", 2))
+    msg = "".join(f"clampd-guard: warning: {w}\n" for w in (v.warnings or [v.reason]))
+    return emit(Answer("", msg, 0))
+
+
+def _raw_scan(raw: str, cfg: object) -> Verdict | None:
+    from guard.decide import decide
+    from guard.engine.ruleset import load_embedded
+    from guard.toolcall import PRE, ToolCall
+
+    call = ToolCall("?", PRE, "?", tool="", kind="unknown", params={"raw": raw[: 1 << 20]})
+    v = decide(call, cfg, load_embedded())  # type: ignore[arg-type]
+    return v if v.decision == DENY else None

@@ -1,0 +1,156 @@
+"""The few OS calls the hook path needs, from the builtin ``posix``/``nt`` module.
+
+``import os`` costs ~0.8 ms (about 13 % of a bare interpreter start); the
+builtin module is already loaded, so the hook path talks to it directly.
+"""
+
+from __future__ import annotations
+
+try:
+    import posix as _os
+
+    WINDOWS = False
+except ImportError:  # pragma: no cover - Windows
+    import nt as _os  # type: ignore[no-redef]
+
+    WINDOWS = True
+
+import sys
+
+SEP = "\\" if WINDOWS else "/"
+O_RDONLY = _os.O_RDONLY
+read = _os.read
+write = _os.write
+close = _os.close
+getpid = _os.getpid
+
+
+def getenv(name: str) -> str | None:
+    """Read an environment variable without importing ``os``."""
+    env = _os.environ
+    if WINDOWS:  # pragma: no cover
+        return env.get(name)
+    raw = env.get(name.encode())
+    if raw is None:
+        return None
+    return raw.decode("utf-8", "surrogateescape")
+
+
+def home() -> str:
+    """The user's home directory (HOME, then the password database)."""
+    h = getenv("USERPROFILE" if WINDOWS else "HOME")
+    if h:
+        return h
+    if not WINDOWS:
+        try:
+            import pwd
+
+            return pwd.getpwuid(_os.getuid()).pw_dir
+        except (ImportError, KeyError):
+            pass
+    return SEP
+
+
+def join(*parts: str) -> str:
+    out = parts[0]
+    for p in parts[1:]:
+        if p.startswith(SEP) or (WINDOWS and len(p) > 1 and p[1] == ":"):
+            out = p
+        elif out.endswith(SEP) or out.endswith("/"):
+            out += p
+        else:
+            out += SEP + p
+    return out
+
+
+def dirname(path: str) -> str:
+    i = max(path.rfind("/"), path.rfind("\\"))
+    return path[:i] if i > 0 else path[: i + 1]
+
+
+def stat_key(path: str) -> tuple[int, int, int] | None:
+    """(size, mtime_ns, inode) of a file, or None when it does not exist."""
+    try:
+        st = _os.stat(path)
+    except FileNotFoundError:
+        return None
+    return (st.st_size, st.st_mtime_ns, st.st_ino)
+
+
+def exists(path: str) -> bool:
+    try:
+        _os.stat(path)
+    except OSError:
+        return False
+    return True
+
+
+def read_bytes(path: str, limit: int = 1 << 24) -> bytes:
+    """Read a whole (small) file; raises OSError like ``open`` would."""
+    fd = _os.open(path, O_RDONLY | getattr(_os, "O_BINARY", 0))
+    try:
+        chunks = []
+        total = 0
+        while total < limit:
+            b = _os.read(fd, 1 << 16)
+            if not b:
+                break
+            chunks.append(b)
+            total += len(b)
+        return b"".join(chunks)
+    finally:
+        _os.close(fd)
+
+
+def listdir(path: str) -> list[str]:
+    return _os.listdir(path)
+
+
+def makedirs(path: str, mode: int = 0o700) -> None:
+    """Create ``path`` and its parents (private by default)."""
+    if exists(path):
+        return
+    parent = dirname(path)
+    if parent and parent != path:
+        makedirs(parent, mode)
+    try:
+        _os.mkdir(path, mode)
+    except FileExistsError:
+        pass
+
+
+def write_atomic(path: str, data: bytes, mode: int = 0o600) -> None:
+    """Write a file via a private temp file + fsync + rename (never half-written)."""
+    makedirs(dirname(path))
+    tmp = f"{path}.{_os.getpid()}.tmp"
+    flags = _os.O_WRONLY | _os.O_CREAT | _os.O_TRUNC | getattr(_os, "O_BINARY", 0)
+    fd = _os.open(tmp, flags, mode)
+    try:
+        view = memoryview(data)
+        while view:
+            n = _os.write(fd, view)
+            view = view[n:]
+        _os.fsync(fd)
+    finally:
+        _os.close(fd)
+    try:
+        _os.replace(tmp, path)
+    except OSError:
+        try:
+            _os.unlink(tmp)
+        finally:
+            raise
+
+
+def write_all(fd: int, data: bytes) -> None:
+    view = memoryview(data)
+    while view:
+        try:
+            n = _os.write(fd, view)
+        except InterruptedError:  # pragma: no cover
+            continue
+        view = view[n:]
+
+
+def platform() -> str:
+    return sys.platform
