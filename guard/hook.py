@@ -168,6 +168,9 @@ def _raw_scan(raw: str, cfg: object) -> Verdict | None:
     from guard.engine.ruleset import load_embedded
     from guard.toolcall import PRE, ToolCall
 
-    call = ToolCall("?", PRE, "?", tool="", kind="unknown", params={"raw": raw[: 1 << 20]})
+    from guard.runtime.jsonfast import string_literals
+
+    strings = string_literals(raw[: 4 << 20]) or [raw[: 1 << 20]]
+    call = ToolCall("?", PRE, "?", tool="", kind="unknown", params={"strings": strings})
     v = decide(call, cfg, load_embedded())  # type: ignore[arg-type]
     return v if v.decision == DENY else None

@@ -6,12 +6,10 @@ sniffing is only a fallback.
 
 from __future__ import annotations
 
-from types import ModuleType
-
 ADAPTERS = {"claude": "claude_code", "claude-code": "claude_code"}
 
 
-def get(name: str) -> ModuleType:
+def get(name: str) -> object:
     """The adapter module for ``--agent NAME``; KeyError for an unknown name."""
     mod = ADAPTERS[name.lower()]
     if mod == "claude_code":

@@ -144,9 +144,12 @@ def build_index(compiled: list[tuple]) -> dict[str, tuple[int, ...]]:
     for i, r in enumerate(compiled):
         events, tools = r[4], r[5]
         for ev in events:
-            targets = kinds if "any" in tools else tools
-            if ev in ("post", "prompt") and not tools:
-                targets = kinds
+            targets = list(kinds if "any" in tools else tools)
+            if ev == "pre":
+                # Unknown and MCP tools are read by every rule: their strings are
+                # mapped onto the rule fields (see engine.subject), so a new or
+                # renamed tool cannot carry a dangerous command past the rules.
+                targets += [k for k in ("unknown", "mcp") if k not in targets]
             for k in targets:
                 index.setdefault(f"{ev}:{k}", []).append(i)
     return {k: tuple(v) for k, v in index.items()}

@@ -51,9 +51,14 @@ def _build(args: tuple) -> object:
     return _sre.compile(*args)
 
 
+_COMPILER = sysio.join(sysio.dirname(__file__), "compiler.py")
+
+
 def fingerprint(rules_dir: str = RULES_DIR) -> tuple:
+    """What the compiled cache was built from: the rule files and the compiler itself."""
     names = sorted(n for n in sysio.listdir(rules_dir) if n.endswith(".toml"))
-    return tuple((n,) + (sysio.stat_key(sysio.join(rules_dir, n)) or (0, 0, 0))[:2] for n in names)
+    files = tuple((n,) + (sysio.stat_key(sysio.join(rules_dir, n)) or (0, 0, 0))[:2] for n in names)
+    return (__version__, (sysio.stat_key(_COMPILER) or (0, 0, 0))[:2], files)
 
 
 def cache_path() -> str:

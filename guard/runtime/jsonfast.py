@@ -47,6 +47,10 @@ def loads(text: str) -> object:
         raise JSONError(f"invalid JSON at offset {e.value}") from None
     except RecursionError:
         raise JSONError("JSON nested too deeply") from None
+    except (ValueError, SystemError):
+        # _json reports most syntax errors through json.decoder, which the hook
+        # path never imports; without it the scanner raises SystemError.
+        raise JSONError("invalid JSON") from None
     finally:
         _Ctx.memo.clear()
     while end < n and text[end] in _WS:
@@ -104,3 +108,22 @@ def _dump(obj: object, out: list[str], depth: int) -> None:
         out.append("]")
     else:
         out.append(_enc(str(obj)))
+
+
+def string_literals(text: str, limit: int = 10000) -> list[str]:
+    """Every JSON string literal in ``text``, even when the document as a whole is broken.
+
+    Used to inspect unparseable payloads: the command inside a truncated or
+    over-nested JSON document is still a command.
+    """
+    out: list[str] = []
+    i = text.find('"')
+    n = len(text)
+    while 0 <= i < n and len(out) < limit:
+        try:
+            s, end = _json.scanstring(text, i + 1, False)
+        except (ValueError, SystemError):  # unterminated: _json can fail oddly at end of input
+            break
+        out.append(s)
+        i = text.find('"', end)
+    return out

@@ -1,0 +1,471 @@
+#!/usr/bin/env python3
+"""Whole-process timing of the clampd-guard hook against a bare interpreter.
+
+Claude Code spawns the hook as a new process before/after every tool call, so
+the number that matters is the wall time of one whole process: interpreter
+start + imports + reading stdin + rules + answer. Absolute milliseconds depend
+on the machine, so each case is reported as a ratio to ``python -I -S -c pass``
+run with the SAME interpreter in the SAME hyperfine run (same load, same CPU
+frequency). Medians, not means: a few slow outliers from a busy machine should
+not decide the result.
+
+Stdlib only; run it with any python3.11+::
+
+    python3 benchmarks/hook_timing.py                # table + targets
+    python3 benchmarks/hook_timing.py --json out.json --runs 60
+    python3 benchmarks/hook_timing.py --check        # exit 1 if a target fails
+
+Nothing here touches the real user's config: HOME points at a private
+temporary directory (the rule cache is warmed there once before timing).
+"""
+
+from __future__ import annotations
+
+import argparse
+import datetime
+import json
+import os
+import platform
+import shlex
+import shutil
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+HERE = Path(__file__).resolve().parent
+REPO = HERE.parent
+HOOKMAIN = REPO / "guard" / "hookmain.py"
+
+# Targets from the issue: whole-process time / bare interpreter, same run.
+TARGETS = {"allow": 1.5, "deny": 2.0, "write-50k": 5.0}
+
+SESSION = "3f9c2a7e-5b1d-4c8e-9a2f-7d6e1b0c4a58"
+CWD = "/home/dev/project"
+TRANSCRIPT = f"/home/dev/.claude/projects/-home-dev-project/{SESSION}.jsonl"
+
+
+# --------------------------------------------------------------------------- payloads
+
+
+def _base(event: str) -> dict:
+    """The fields Claude Code sends with every hook event."""
+    return {
+        "session_id": SESSION,
+        "transcript_path": TRANSCRIPT,
+        "cwd": CWD,
+        "permission_mode": "default",
+        "hook_event_name": event,
+    }
+
+
+def pre_bash(command: str, description: str, use_id: str) -> dict:
+    p = _base("PreToolUse")
+    p["tool_name"] = "Bash"
+    p["tool_input"] = {"command": command, "description": description}
+    p["tool_use_id"] = use_id
+    return p
+
+
+CLEAN_FILE = '''"""Small settings loader for the demo service."""
+
+from __future__ import annotations
+
+import dataclasses
+import pathlib
+import tomllib
+
+
+@dataclasses.dataclass
+class Settings:
+    name: str = "demo"
+    port: int = 8080
+    debug: bool = False
+    workers: int = 4
+    allowed_hosts: list[str] = dataclasses.field(default_factory=lambda: ["localhost"])
+
+
+def load(path: pathlib.Path) -> Settings:
+    """Read settings from a TOML file; missing keys keep their defaults."""
+    if not path.exists():
+        return Settings()
+    data = tomllib.loads(path.read_text("utf-8"))
+    section = data.get("service", {})
+    known = {f.name for f in dataclasses.fields(Settings)}
+    unknown = sorted(set(section) - known)
+    if unknown:
+        raise ValueError(f"unknown settings: {', '.join(unknown)}")
+    return Settings(**section)
+
+
+def describe(settings: Settings) -> str:
+    mode = "debug" if settings.debug else "production"
+    hosts = ", ".join(settings.allowed_hosts)
+    return f"{settings.name} on port {settings.port} ({mode}, {settings.workers} workers, hosts: {hosts})"
+
+
+if __name__ == "__main__":
+    print(describe(load(pathlib.Path("service.toml"))))
+'''
+
+
+def post_read() -> dict:
+    p = _base("PostToolUse")
+    path = f"{CWD}/src/settings.py"
+    n = CLEAN_FILE.count("\n")
+    p["tool_name"] = "Read"
+    p["tool_input"] = {"file_path": path}
+    p["tool_response"] = {
+        "type": "text",
+        "file": {"filePath": path, "content": CLEAN_FILE, "numLines": n, "startLine": 1, "totalLines": n},
+    }
+    p["tool_use_id"] = "toolu_01HbR7wq2VQ8p3t5Xk9Lm4Cd"
+    return p
+
+
+def prompt() -> dict:
+    p = _base("UserPromptSubmit")
+    p["prompt"] = (
+        "Refactor src/settings.py so that load() validates the port range and the worker count, "
+        "add unit tests for the error paths in tests/test_settings.py, and run the test suite."
+    )
+    return p
+
+
+_NOUNS = [
+    "order", "invoice", "customer", "session", "report", "account", "payment", "ticket", "widget",
+    "schedule", "upload", "profile", "metric", "event", "batch", "record", "token", "message",
+]
+_VERBS = ["load", "save", "validate", "render", "merge", "sync", "parse", "export", "archive", "refresh"]
+
+
+def code_text(size: int = 50 * 1024) -> str:
+    """Deterministic, realistic-looking Python source of about ``size`` characters."""
+    out = [
+        '"""Service layer for the back-office application (generated for benchmarks)."""\n\n',
+        "from __future__ import annotations\n\n",
+        "import dataclasses\nimport datetime\nimport logging\nfrom collections.abc import Iterable\n\n",
+        "log = logging.getLogger(__name__)\n\n",
+    ]
+    total = sum(map(len, out))
+    i = 0
+    while total < size:
+        noun = _NOUNS[i % len(_NOUNS)]
+        verb = _VERBS[(i // len(_NOUNS)) % len(_VERBS)]
+        cls = noun.capitalize() + str(i)
+        block = f'''
+@dataclasses.dataclass
+class {cls}:
+    """A {noun} as stored by the {verb} pipeline."""
+
+    id: int
+    owner: str
+    created: datetime.datetime
+    amount: float = 0.0
+    tags: list[str] = dataclasses.field(default_factory=list)
+
+    def is_recent(self, now: datetime.datetime, days: int = {7 + i % 23}) -> bool:
+        return (now - self.created).days < days
+
+
+def {verb}_{noun}s_{i}(items: Iterable[{cls}], limit: int = {50 + i}) -> list[{cls}]:
+    """{verb.capitalize()} up to ``limit`` {noun}s, newest first, skipping empty owners."""
+    result: list[{cls}] = []
+    for item in sorted(items, key=lambda x: x.created, reverse=True):
+        if not item.owner.strip():
+            log.debug("skipping {noun} %s without owner", item.id)
+            continue
+        if item.amount < 0:
+            raise ValueError(f"{noun} {{item.id}} has a negative amount: {{item.amount:.2f}}")
+        result.append(item)
+        if len(result) >= limit:
+            break
+    log.info("{verb} %d {noun}s", len(result))
+    return result
+
+'''
+        out.append(block)
+        total += len(block)
+        i += 1
+    text = "".join(out)
+    return text[: text.rfind("\n", 0, size) + 1]
+
+
+def write_50k() -> dict:
+    p = _base("PreToolUse")
+    p["tool_name"] = "Write"
+    p["tool_input"] = {"file_path": f"{CWD}/src/service/records.py", "content": code_text()}
+    p["tool_use_id"] = "toolu_01NfT6yq8Zc2Wm4Hx7Rk3Jp9"
+    return p
+
+
+def payloads() -> dict[str, dict]:
+    """Case name -> hook payload, in report order."""
+    return {
+        "allow": pre_bash("ls -la", "List files in current directory", "toolu_01A9kQmZ7xVbN3cR5tYw8LpE"),
+        "deny": pre_bash("rm -rf ~", "Clean up the home directory", "toolu_01Dq4sLx9WbE2nM6vKc8Tr7Y"),
+        "post-read": post_read(),
+        "prompt": prompt(),
+        "write-50k": write_50k(),
+    }
+
+
+# What each case must do (checked once before timing, so the timing is of the intended path).
+EXPECT = {
+    "allow": ("empty", 0),
+    "deny": ('"permissionDecision":"deny"', 0),
+    "post-read": ("empty", 0),
+    "prompt": ("empty", 0),
+    "write-50k": ("empty", 0),
+}
+
+
+# --------------------------------------------------------------------------- environment
+
+
+def default_python() -> str:
+    venv = REPO / ".venv" / "bin" / "python"
+    return str(venv) if venv.exists() else sys.executable
+
+
+def private_env(home: Path) -> dict[str, str]:
+    env = dict(os.environ)
+    env["HOME"] = str(home)
+    for k in ("XDG_CACHE_HOME", "XDG_STATE_HOME", "XDG_CONFIG_HOME", "CLAUDE_TOOL_NAME"):
+        env.pop(k, None)
+    return env
+
+
+def hook_cmd(python: str) -> list[str]:
+    return [python, "-I", "-S", str(HOOKMAIN)]
+
+
+def run_once(cmd: list[str], payload_file: Path, env: dict) -> subprocess.CompletedProcess:
+    with open(payload_file, "rb") as f:
+        return subprocess.run(cmd, stdin=f, capture_output=True, env=env, timeout=60)
+
+
+def warm_and_check(python: str, files: dict[str, Path], env: dict, home: Path) -> list[str]:
+    """Build the rule cache in the private HOME; check every case answers as expected."""
+    problems = []
+    for _ in range(2):  # first call builds the cache (and .pyc files), second uses it
+        r = run_once(hook_cmd(python), files["allow"], env)
+    cache = list((home / ".cache" / "clampd-guard").glob("rules-embedded-*.marshal"))
+    if not cache:
+        problems.append(f"rule cache was not built under {home}/.cache/clampd-guard")
+    for name, f in files.items():
+        r = run_once(hook_cmd(python), f, env)
+        want, code = EXPECT[name]
+        out = r.stdout.decode("utf-8", "replace")
+        ok = r.returncode == code and ((not out) if want == "empty" else want in out)
+        if not ok:
+            problems.append(
+                f"{name}: exit {r.returncode}, stdout {out[:120]!r}, stderr {r.stderr[:200]!r} (expected {want!r})"
+            )
+        elif r.stderr:
+            problems.append(f"{name}: hook wrote to stderr: {r.stderr[:200]!r}")
+    return problems
+
+
+# --------------------------------------------------------------------------- engines
+
+
+def hyperfine_version(exe: str) -> str:
+    try:
+        return subprocess.run([exe, "--version"], capture_output=True, text=True).stdout.strip()
+    except OSError:
+        return ""
+
+
+def hyperfine_has_input(exe: str) -> bool:
+    """``--input`` arrived in hyperfine 1.16; Debian 12 ships 1.15."""
+    try:
+        return "--input" in subprocess.run([exe, "--help"], capture_output=True, text=True).stdout
+    except OSError:
+        return False
+
+
+def _stats(name: str, cmd: str, times_s: list[float], case_input: str) -> dict:
+    ms = [t * 1000.0 for t in times_s]
+    return {
+        "name": name,
+        "command": cmd,
+        "input": case_input,
+        "runs": len(ms),
+        "median_ms": statistics.median(ms),
+        "mean_ms": statistics.fmean(ms),
+        "stddev_ms": statistics.stdev(ms) if len(ms) > 1 else 0.0,
+        "min_ms": min(ms),
+        "max_ms": max(ms),
+    }
+
+
+def _hyperfine_run(exe: str, cmds: list[tuple[str, str]], extra: list[str], runs: int, warmup: int, tmp: Path,
+                   env: dict, tag: str) -> list[dict]:
+    out = tmp / f"hyperfine-{tag}.json"
+    argv = [exe, "--warmup", str(warmup), "--runs", str(runs), "--style", "none", "--export-json", str(out)] + extra
+    for name, cmd in cmds:
+        argv += ["--command-name", name, cmd]
+    subprocess.run(argv, env=env, check=True, stdout=subprocess.DEVNULL)
+    data = json.loads(out.read_text())
+    return [r for r in data["results"]]
+
+
+def time_hyperfine(exe: str, cases: list[dict], runs: int, warmup: int, tmp: Path, env: dict) -> tuple[list[dict], str]:
+    """Time every case; the baseline shares each hyperfine run with the cases it is compared to."""
+    results: list[dict] = []
+    if hyperfine_has_input(exe):
+        # --input is one file per hyperfine run: one run per payload, each with its own baseline.
+        method = "hyperfine -N --input FILE (one run per payload, baseline in each run)"
+        by_input: dict[str, list[dict]] = {}
+        for c in cases:
+            if c["name"] != "baseline":
+                by_input.setdefault(c["input"], []).append(c)
+        base = next(c for c in cases if c["name"] == "baseline")
+        for n, (inp, group) in enumerate(by_input.items()):
+            cmds = [(f"baseline@{n}", shlex.join(base["argv"]))] + [(c["name"], shlex.join(c["argv"])) for c in group]
+            got = _hyperfine_run(exe, cmds, ["-N", "--input", inp], runs, warmup, tmp, env, str(n))
+            for c, r in zip([base] + group, got):
+                results.append(_stats(c["name"] if c is not base else f"baseline@{n}", r["command"], r["times"], inp))
+        # The reported baseline: the one measured with the allow payload's run.
+        first = next(r for r in results if r["name"] == "baseline@0")
+        results.insert(0, dict(first, name="baseline"))
+        return results, method
+    # No --input: feed stdin through `sh -c 'exec CMD < FILE'` (dash). hyperfine measures the
+    # shell's own spawn time and subtracts it; `exec` means the shell does nothing else.
+    method = "hyperfine --shell=sh 'exec CMD < FILE' (hyperfine <1.16 has no --input; shell spawn time subtracted)"
+    cmds = [(c["name"], f"exec {shlex.join(c['argv'])} < {shlex.quote(c['input'])}") for c in cases]
+    got = _hyperfine_run(exe, cmds, ["--shell", "sh"], runs, warmup, tmp, env, "all")
+    for c, r in zip(cases, got):
+        results.append(_stats(c["name"], r["command"], r["times"], c["input"]))
+    return results, method
+
+
+def time_python(cases: list[dict], runs: int, warmup: int, env: dict) -> tuple[list[dict], str]:
+    """Fallback without hyperfine: subprocess + perf_counter, cases interleaved round-robin."""
+    method = "python subprocess loop (no hyperfine; includes ~fork/exec overhead of subprocess, ratios compressed)"
+    times: dict[str, list[float]] = {c["name"]: [] for c in cases}
+    for rnd in range(warmup + runs):
+        for c in cases:
+            with open(c["input"], "rb") as f:
+                t0 = time.perf_counter()
+                subprocess.run(c["argv"], stdin=f, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, env=env)
+                dt = time.perf_counter() - t0
+            if rnd >= warmup:
+                times[c["name"]].append(dt)
+    return [_stats(c["name"], shlex.join(c["argv"]), times[c["name"]], c["input"]) for c in cases], method
+
+
+# --------------------------------------------------------------------------- report
+
+
+def machine() -> dict:
+    return {
+        "date": datetime.datetime.now().astimezone().isoformat(timespec="seconds"),
+        "nproc": os.cpu_count(),
+        "platform": platform.platform(),
+        "machine": platform.machine(),
+    }
+
+
+def report(results: list[dict], meta: dict) -> tuple[str, bool]:
+    base = next(r for r in results if r["name"] == "baseline")
+    lines = [
+        f"clampd-guard hook timing  {meta['date']}  nproc={meta['nproc']}  {meta['platform']}",
+        f"interpreter: {meta['python']} ({meta['python_version']})",
+        f"method: {meta['method']}; runs={meta['runs']} warmup={meta['warmup']}",
+        "",
+        f"{'case':<16} {'median ms':>9} {'min ms':>8} {'sd ms':>7} {'ratio':>6} {'ratio(min)':>10}  target",
+    ]
+    all_ok = True
+    for r in results:
+        if r["name"].startswith("baseline@"):
+            continue
+        ratio = r["median_ms"] / base["median_ms"]
+        rmin = r["min_ms"] / base["min_ms"]
+        r["ratio"] = round(ratio, 3)
+        r["ratio_min"] = round(rmin, 3)
+        tgt = TARGETS.get(r["name"])
+        mark = ""
+        if tgt is not None:
+            r["target"] = tgt
+            r["pass"] = ratio <= tgt
+            all_ok &= r["pass"]
+            mark = f"<= {tgt:.1f}x  {'PASS' if r['pass'] else 'FAIL'}"
+        lines.append(
+            f"{r['name']:<16} {r['median_ms']:9.2f} {r['min_ms']:8.2f} {r['stddev_ms']:7.2f} "
+            f"{ratio:5.2f}x {rmin:9.2f}x  {mark}"
+        )
+    lines.append("")
+    lines.append("targets (median / median of `python -I -S -c pass`, same run): " + ", ".join(
+        f"{k} <= {v}x" for k, v in TARGETS.items()) + f"  ->  {'ALL PASS' if all_ok else 'SOME FAIL'}")
+    return "\n".join(lines), all_ok
+
+
+def main(argv: list[str] | None = None) -> int:
+    ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    ap.add_argument("--python", default=default_python(), help="interpreter for the hook and the baseline")
+    ap.add_argument("--runs", type=int, default=50, help="timed runs per case (>= 40 recommended)")
+    ap.add_argument("--warmup", type=int, default=5)
+    ap.add_argument("--json", metavar="FILE", help="write machine-readable results here")
+    ap.add_argument("--engine", choices=("auto", "hyperfine", "python"), default="auto")
+    ap.add_argument("--hyperfine", default=shutil.which("hyperfine") or "/usr/bin/hyperfine")
+    ap.add_argument("--no-console-script", action="store_true", help="skip the pip console-script wrapper case")
+    ap.add_argument("--check", action="store_true", help="exit 1 if a target fails")
+    ap.add_argument("--keep", action="store_true", help="keep the temporary HOME and payload files")
+    args = ap.parse_args(argv)
+
+    python = args.python
+    tmp = Path(tempfile.mkdtemp(prefix="clampd-bench-"))
+    home = tmp / "home"
+    home.mkdir()
+    env = private_env(home)
+    try:
+        files: dict[str, Path] = {}
+        for name, p in payloads().items():
+            files[name] = tmp / f"{name}.json"
+            files[name].write_text(json.dumps(p) + "\n", "utf-8")
+
+        problems = warm_and_check(python, files, env, home)
+        for p in problems:
+            print(f"warning: {p}", file=sys.stderr)
+
+        cases = [{"name": "baseline", "argv": [python, "-I", "-S", "-c", "pass"], "input": str(files["allow"])}]
+        for name, f in files.items():
+            cases.append({"name": name, "argv": hook_cmd(python), "input": str(f)})
+        script = Path(python).parent / "clampd-guard"
+        if not args.no_console_script and script.exists():
+            cases.append({"name": "console-script", "argv": [str(script)], "input": str(files["allow"])})
+
+        use_hf = args.engine == "hyperfine" or (args.engine == "auto" and Path(args.hyperfine).exists())
+        if use_hf:
+            results, method = time_hyperfine(args.hyperfine, cases, args.runs, args.warmup, tmp, env)
+            method += f" [{hyperfine_version(args.hyperfine)}]"
+        else:
+            results, method = time_python(cases, args.runs, args.warmup, env)
+
+        ver = subprocess.run([python, "-I", "-S", "-c", "import sys; print(sys.version.split()[0])"],
+                             capture_output=True, text=True).stdout.strip()
+        meta = dict(machine(), python=python, python_version=ver, method=method, runs=args.runs,
+                    warmup=args.warmup, payload_bytes={k: f.stat().st_size for k, f in files.items()},
+                    problems=problems)
+        text, ok = report(results, meta)
+        print(text)
+        if any(r["name"] == "console-script" for r in results):
+            print("console-script = the pip wrapper .venv/bin/clampd-guard (site + `import re`) with the allow payload")
+        if args.json:
+            Path(args.json).write_text(json.dumps({"meta": meta, "targets": TARGETS, "results": results}, indent=2))
+        if args.check and (not ok or problems):
+            return 1
+        return 0
+    finally:
+        if args.keep:
+            print(f"kept {tmp}", file=sys.stderr)
+        else:
+            shutil.rmtree(tmp, ignore_errors=True)
+
+
+if __name__ == "__main__":
+    sys.exit(main())
