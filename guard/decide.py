@@ -36,3 +36,20 @@ def decide(call: ToolCall, cfg: Config, rules: RuleSet) -> Verdict:
     if cfg.managed_error and call.event == POST:
         v.warnings.append(f"managed configuration is broken: {cfg.managed_error}")
     return v
+
+
+def judge(call: ToolCall, cfg: Config, rules: RuleSet | None = None) -> Verdict:
+    """Rules + config for a parsed call: what hook mode and ``check`` both run."""
+    call.warnings.extend(cfg.warnings)
+    if rules is None:
+        from guard.engine.ruleset import load_embedded
+
+        rules = load_embedded()
+    call.warnings.extend(rules.notes)
+    return decide(call, cfg, rules)
+
+
+def run_payload(adapter: object, payload: object, cfg: Config, rules: RuleSet | None = None) -> tuple[ToolCall, Verdict]:
+    """adapter.parse, then ``judge``. Raises ``BadInput`` when the payload cannot be read."""
+    call = adapter.parse(payload)  # type: ignore[attr-defined]
+    return call, judge(call, cfg, rules)

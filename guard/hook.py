@@ -99,15 +99,9 @@ def main(argv: list[str]) -> int:
             return _unparsed(failsafe(cfg, str(e)), cfg, text)
         if warning:
             call.warnings.append(warning)
-        call.warnings.extend(cfg.warnings)
+        from guard.decide import judge
 
-        from guard.decide import decide
-        from guard.engine.ruleset import load_embedded
-
-        rules = load_embedded()
-        call.warnings.extend(rules.notes)
-        verdict = decide(call, cfg, rules)
-        return emit(adapter.render(call, verdict))
+        return emit(adapter.render(call, judge(call, cfg)))
     except DeadlineExceeded:
         return _late(adapter, call, cfg, "the guard ran out of time (deadline_ms)")
     except BaseException as e:  # noqa: BLE001 - the editor must never see a traceback

@@ -5,6 +5,7 @@ from __future__ import annotations
 ALLOW = "allow"
 ASK = "ask"
 DENY = "deny"
+REDACT = "redact"  # post events: the tool already ran; its output is rewritten before the model sees it
 
 LOCAL = "local"
 GATEWAY = "gateway"
@@ -52,7 +53,7 @@ class Hit:
 
 
 class Verdict:
-    """allow | ask | deny, with the evidence and where it came from."""
+    """allow | ask | deny (| redact after a tool ran), with the evidence and where it came from."""
 
     __slots__ = ("decision", "risk", "hits", "reason", "source", "warnings", "updated_output", "notice")
 

@@ -38,8 +38,8 @@ def register(sub: argparse._SubParsersAction) -> argparse.ArgumentParser:
     p = sub.add_parser(
         "check",
         help="evaluate one tool call (hook JSON or a shortcut) and print the verdict",
-        description="Evaluate one tool call the way the hook would and print the verdict, the "
-        "matched rules and the reason the model would see. The exit status follows the "
+        description="Evaluate one tool call the way the hook would and print the verdict, the\n"
+        "matched rules and the reason the model would see. The exit status follows the\n"
         "verdict, so it can gate CI.",
         epilog=EPILOG,
         formatter_class=argparse.RawDescriptionHelpFormatter,

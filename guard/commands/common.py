@@ -97,17 +97,11 @@ def load_config(defaults: bool = False) -> object:
 
 
 def run_payload(payload: object, cfg: object, rules: object = None) -> tuple[ToolCall, Verdict]:
-    """claude_code.parse -> decide, exactly as hook mode does. Raises BadInput."""
-    from guard.decide import decide
+    """Claude Code payload -> verdict, through the same pipeline as hook mode. Raises BadInput."""
+    from guard.decide import run_payload as pipeline
     from guard.editors import claude_code
-    from guard.engine.ruleset import load_embedded
 
-    call = claude_code.parse(payload)
-    call.warnings.extend(cfg.warnings)  # type: ignore[attr-defined]
-    if rules is None:
-        rules = load_embedded()
-    call.warnings.extend(rules.notes)  # type: ignore[attr-defined]
-    return call, decide(call, cfg, rules)  # type: ignore[arg-type]
+    return pipeline(claude_code, payload, cfg, rules)  # type: ignore[arg-type]
 
 
 def model_reason(call: ToolCall, v: Verdict) -> str:

@@ -59,7 +59,7 @@ def list_rules(args: argparse.Namespace) -> int:
     files = len({p for p, _r in rules})
     what = f" in category {args.category}" if args.category else ""
     sys.stdout.write(
-        f"{len(rules)} rules{what} from {files} files (source embedded, version {_version()})\n"
+        f"{len(rules)} rules{what} from {files} file{'' if files == 1 else 's'} (source embedded, version {_version()})\n"
     )
     if not rules:
         return 0
@@ -91,7 +91,7 @@ def show_rule(args: argparse.Namespace) -> int:
     if not found:
         import difflib
 
-        near = difflib.get_close_matches(args.id, [r.id for _p, r in loaded], n=3)
+        near = difflib.get_close_matches(args.id, [r.id for _p, r in loaded], n=3, cutoff=0.8)
         hint = f" (did you mean {', '.join(near)}?)" if near else " (see 'clampd-guard rules list')"
         sys.stderr.write(f"clampd-guard: rules: no rule with id {args.id!r}{hint}\n")
         return 2

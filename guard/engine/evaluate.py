@@ -5,9 +5,7 @@ from __future__ import annotations
 from guard.engine import match, subject
 from guard.engine.ruleset import RuleSet
 from guard.toolcall import POST, PRE, PROMPT, ToolCall
-from guard.verdict import ALLOW, ASK, DENY, LOCAL, Hit, Verdict
-
-REDACT = "redact"  # post events: the output was rewritten before the model sees it
+from guard.verdict import ALLOW, ASK, DENY, LOCAL, REDACT, Hit, Verdict
 
 
 def combined_risk(hits: list[Hit]) -> float:
@@ -40,11 +38,26 @@ def evaluate(call: ToolCall, rules: RuleSet, thresholds: tuple[float, float]) ->
         return Verdict(ALLOW, source=LOCAL)
     pairs = match.run(rules, subj)
     hits = _strongest_first([h for h, _leaf in pairs])
+    for h in hits:
+        if not h.secret:
+            h.text = scrub(rules, h.text)
     risk = combined_risk(hits)
     v = Verdict(decide_level(risk, thresholds), risk, hits, source=LOCAL)
     if subj.truncated:
         v.warnings.append(f"input longer than {subject.MAX_TEXT} characters: only the start was scanned")
     return v
+
+
+def scrub(rules: RuleSet, text: str) -> str:
+    """``text`` with every secret the secret rules find replaced by a marker.
+
+    Matched text goes into reasons the model and the user read (and, later,
+    the audit trail); a command that carries a token must not echo it back.
+    """
+    probe = subject.Subject(POST, "unknown")
+    probe.add("output", text)
+    found = [h for h, _leaf in match.run(rules, probe, all_spans=True) if h.secret]
+    return redact_text(text, found) if found else text
 
 
 def _strongest_first(hits: list[Hit]) -> list[Hit]:
