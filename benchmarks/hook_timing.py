@@ -222,6 +222,18 @@ EXPECT = {
 }
 
 
+# What-if launcher (--what-if): guard/hookmain.py, but ending with posix._exit() so the
+# interpreter's finalization (module teardown, GC, freeing memory) is skipped. Safe only
+# because the hook path writes its answer with posix.write (nothing buffered in sys.stdout).
+EXIT_LAUNCHER = '''import sys
+sys.path.insert(0, {repo!r})
+from guard.entry import main
+rc = main()
+import posix
+posix._exit(rc if isinstance(rc, int) else 1)
+'''
+
+
 # --------------------------------------------------------------------------- environment
 
 
@@ -302,20 +314,35 @@ def _stats(name: str, cmd: str, times_s: list[float], case_input: str) -> dict:
     }
 
 
+HF_WARNINGS: list[int] = []  # hyperfine's outlier warnings per run, summarised in the report
+
+
 def _hyperfine_run(exe: str, cmds: list[tuple[str, str]], extra: list[str], runs: int, warmup: int, tmp: Path,
                    env: dict, tag: str) -> list[dict]:
     out = tmp / f"hyperfine-{tag}.json"
     argv = [exe, "--warmup", str(warmup), "--runs", str(runs), "--style", "none", "--export-json", str(out)] + extra
     for name, cmd in cmds:
         argv += ["--command-name", name, cmd]
-    subprocess.run(argv, env=env, check=True, stdout=subprocess.DEVNULL)
+    r = subprocess.run(argv, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
+    if r.returncode != 0:
+        sys.stderr.write(r.stderr)
+        raise SystemExit(f"hyperfine failed (exit {r.returncode})")
+    HF_WARNINGS.append(r.stderr.count("Warning:"))
     data = json.loads(out.read_text())
     return [r for r in data["results"]]
 
 
-def time_hyperfine(exe: str, cases: list[dict], runs: int, warmup: int, tmp: Path, env: dict) -> tuple[list[dict], str]:
-    """Time every case; the baseline shares each hyperfine run with the cases it is compared to."""
-    results: list[dict] = []
+def time_hyperfine(exe: str, cases: list[dict], runs: int, warmup: int, tmp: Path, env: dict,
+                   rounds: int = 1) -> tuple[list[dict], str]:
+    """Time every case; the baseline shares each hyperfine run with the cases it is compared to.
+
+    ``rounds`` > 1 splits the runs over that many hyperfine invocations (each with all cases
+    and the baseline, each with its own warmup) and pools the times: hyperfine runs a case's
+    runs back to back, so on a shared machine a burst of load can otherwise hit one case only.
+    """
+    per_round = max(1, -(-runs // rounds))
+    times: dict[str, list[float]] = {}
+    shown: dict[str, tuple[str, str]] = {}  # name -> (command as hyperfine ran it, input)
     if hyperfine_has_input(exe):
         # --input is one file per hyperfine run: one run per payload, each with its own baseline.
         method = "hyperfine -N --input FILE (one run per payload, baseline in each run)"
@@ -324,23 +351,37 @@ def time_hyperfine(exe: str, cases: list[dict], runs: int, warmup: int, tmp: Pat
             if c["name"] != "baseline":
                 by_input.setdefault(c["input"], []).append(c)
         base = next(c for c in cases if c["name"] == "baseline")
-        for n, (inp, group) in enumerate(by_input.items()):
-            cmds = [(f"baseline@{n}", shlex.join(base["argv"]))] + [(c["name"], shlex.join(c["argv"])) for c in group]
-            got = _hyperfine_run(exe, cmds, ["-N", "--input", inp], runs, warmup, tmp, env, str(n))
-            for c, r in zip([base] + group, got):
-                results.append(_stats(c["name"] if c is not base else f"baseline@{n}", r["command"], r["times"], inp))
-        # The reported baseline: the one measured with the allow payload's run.
-        first = next(r for r in results if r["name"] == "baseline@0")
-        results.insert(0, dict(first, name="baseline"))
-        return results, method
+        refs = {}
+        for rnd in range(rounds):
+            for n, (inp, group) in enumerate(by_input.items()):
+                names = [f"baseline@{n}"] + [c["name"] for c in group]
+                cmds = list(zip(names, [shlex.join(c["argv"]) for c in [base] + group]))
+                got = _hyperfine_run(exe, cmds, ["-N", "--input", inp], per_round, warmup, tmp, env, f"{rnd}-{n}")
+                for name, r in zip(names, got):
+                    times.setdefault(name, []).extend(r["times"])
+                    shown[name] = (r["command"], inp)
+                    refs[name] = f"baseline@{n}"
+        order = ["baseline"] + [c["name"] for c in cases if c["name"] != "baseline"]
+        extra = sorted(k for k in times if k.startswith("baseline@"))
+        results = []
+        for name in order + extra:
+            src = "baseline@0" if name == "baseline" else name
+            st = _stats(name, *shown[src][:1], times[src], shown[src][1])
+            if name in refs and not name.startswith("baseline"):
+                st["baseline_ref"] = refs[name]  # ratios use the baseline of the same run
+            results.append(st)
+        return results, method + (f", {rounds} rounds pooled" if rounds > 1 else "")
     # No --input: feed stdin through `sh -c 'exec CMD < FILE'` (dash). hyperfine measures the
     # shell's own spawn time and subtracts it; `exec` means the shell does nothing else.
     method = "hyperfine --shell=sh 'exec CMD < FILE' (hyperfine <1.16 has no --input; shell spawn time subtracted)"
     cmds = [(c["name"], f"exec {shlex.join(c['argv'])} < {shlex.quote(c['input'])}") for c in cases]
-    got = _hyperfine_run(exe, cmds, ["--shell", "sh"], runs, warmup, tmp, env, "all")
-    for c, r in zip(cases, got):
-        results.append(_stats(c["name"], r["command"], r["times"], c["input"]))
-    return results, method
+    for rnd in range(rounds):
+        got = _hyperfine_run(exe, cmds, ["--shell", "sh"], per_round, warmup, tmp, env, f"all-{rnd}")
+        for c, r in zip(cases, got):
+            times.setdefault(c["name"], []).extend(r["times"])
+            shown[c["name"]] = (r["command"], c["input"])
+    results = [_stats(c["name"], shown[c["name"]][0], times[c["name"]], c["input"]) for c in cases]
+    return results, method + (f", {rounds} rounds pooled" if rounds > 1 else ", one hyperfine run")
 
 
 def time_python(cases: list[dict], runs: int, warmup: int, env: dict) -> tuple[list[dict], str]:
@@ -371,7 +412,7 @@ def machine() -> dict:
 
 
 def report(results: list[dict], meta: dict) -> tuple[str, bool]:
-    base = next(r for r in results if r["name"] == "baseline")
+    by_name = {r["name"]: r for r in results}
     lines = [
         f"clampd-guard hook timing  {meta['date']}  nproc={meta['nproc']}  {meta['platform']}",
         f"interpreter: {meta['python']} ({meta['python_version']})",
@@ -383,6 +424,7 @@ def report(results: list[dict], meta: dict) -> tuple[str, bool]:
     for r in results:
         if r["name"].startswith("baseline@"):
             continue
+        base = by_name[r.get("baseline_ref", "baseline")]
         ratio = r["median_ms"] / base["median_ms"]
         rmin = r["min_ms"] / base["min_ms"]
         r["ratio"] = round(ratio, 3)
@@ -398,6 +440,9 @@ def report(results: list[dict], meta: dict) -> tuple[str, bool]:
             f"{r['name']:<16} {r['median_ms']:9.2f} {r['min_ms']:8.2f} {r['stddev_ms']:7.2f} "
             f"{ratio:5.2f}x {rmin:9.2f}x  {mark}"
         )
+    noisy = [r["name"] for r in results if r["stddev_ms"] > 0.1 * r["median_ms"] and "@" not in r["name"]]
+    if noisy:
+        lines.append(f"NOISY (sd > 10% of median): {', '.join(noisy)} - the machine was busy; rerun, or use --rounds 5")
     lines.append("")
     lines.append("targets (median / median of `python -I -S -c pass`, same run): " + ", ".join(
         f"{k} <= {v}x" for k, v in TARGETS.items()) + f"  ->  {'ALL PASS' if all_ok else 'SOME FAIL'}")
@@ -409,10 +454,14 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--python", default=default_python(), help="interpreter for the hook and the baseline")
     ap.add_argument("--runs", type=int, default=50, help="timed runs per case (>= 40 recommended)")
     ap.add_argument("--warmup", type=int, default=5)
+    ap.add_argument("--rounds", type=int, default=1,
+                    help="split the runs over N hyperfine runs and pool them (steadier on a busy machine)")
     ap.add_argument("--json", metavar="FILE", help="write machine-readable results here")
     ap.add_argument("--engine", choices=("auto", "hyperfine", "python"), default="auto")
     ap.add_argument("--hyperfine", default=shutil.which("hyperfine") or "/usr/bin/hyperfine")
     ap.add_argument("--no-console-script", action="store_true", help="skip the pip console-script wrapper case")
+    ap.add_argument("--what-if", action="store_true",
+                    help="also time allow/deny through a launcher that ends with posix._exit() (skips finalization)")
     ap.add_argument("--check", action="store_true", help="exit 1 if a target fails")
     ap.add_argument("--keep", action="store_true", help="keep the temporary HOME and payload files")
     args = ap.parse_args(argv)
@@ -438,10 +487,18 @@ def main(argv: list[str] | None = None) -> int:
         script = Path(python).parent / "clampd-guard"
         if not args.no_console_script and script.exists():
             cases.append({"name": "console-script", "argv": [str(script)], "input": str(files["allow"])})
+        if args.what_if:
+            launcher = tmp / "hookmain_exit.py"
+            launcher.write_text(EXIT_LAUNCHER.format(repo=str(REPO)))
+            cases.append({"name": "baseline:_exit", "argv": [python, "-I", "-S", "-c", "import posix; posix._exit(0)"],
+                          "input": str(files["allow"])})
+            for name in ("allow", "deny"):
+                cases.append({"name": f"{name}:_exit", "argv": [python, "-I", "-S", str(launcher)],
+                              "input": str(files[name])})
 
         use_hf = args.engine == "hyperfine" or (args.engine == "auto" and Path(args.hyperfine).exists())
         if use_hf:
-            results, method = time_hyperfine(args.hyperfine, cases, args.runs, args.warmup, tmp, env)
+            results, method = time_hyperfine(args.hyperfine, cases, args.runs, args.warmup, tmp, env, args.rounds)
             method += f" [{hyperfine_version(args.hyperfine)}]"
         else:
             results, method = time_python(cases, args.runs, args.warmup, env)
@@ -455,6 +512,11 @@ def main(argv: list[str] | None = None) -> int:
         print(text)
         if any(r["name"] == "console-script" for r in results):
             print("console-script = the pip wrapper .venv/bin/clampd-guard (site + `import re`) with the allow payload")
+        if sum(HF_WARNINGS):
+            print(f"hyperfine warned about statistical outliers {sum(HF_WARNINGS)} time(s); medians are robust to them")
+        if args.what_if:
+            print("NAME:_exit = what-if launcher: hookmain.py + posix._exit(rc) after the answer (no finalization);"
+                  " baseline:_exit = `python -I -S -c 'import posix; posix._exit(0)'`")
         if args.json:
             Path(args.json).write_text(json.dumps({"meta": meta, "targets": TARGETS, "results": results}, indent=2))
         if args.check and (not ok or problems):

@@ -22,8 +22,11 @@ def main(argv: list[str] | None = None) -> int:
     argv = sys.argv[1:] if argv is None else argv
     if is_hook(argv):
         from guard.hook import main as hook_main
+        from guard.runtime.sysio import fast_exit
 
-        return hook_main(argv[1:] if argv and argv[0] == "hook" else argv)
+        # The answer is already written with raw fd writes; skipping interpreter
+        # teardown saves ~1 ms (about 0.2x of a bare start) on every tool call.
+        fast_exit(hook_main(argv[1:] if argv and argv[0] == "hook" else argv))
     if argv[0] in ("--version", "-V"):
         from guard import __version__
 
