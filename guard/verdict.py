@@ -16,7 +16,7 @@ FAILSAFE = "failsafe"  # no real decision could be made: bad input, deadline, br
 class Hit:
     """One rule that matched: where, what text, and how bad."""
 
-    __slots__ = ("rule_id", "category", "risk", "title", "advice", "field", "text", "start", "end", "secret", "defuse")
+    __slots__ = ("rule_id", "category", "risk", "title", "advice", "field", "text", "start", "end", "secret", "defuse", "tags")
 
     def __init__(
         self,
@@ -31,6 +31,7 @@ class Hit:
         end: int,
         secret: bool,
         defuse: bool,
+        tags: tuple = (),
     ) -> None:
         self.rule_id = rule_id
         self.category = category
@@ -43,6 +44,7 @@ class Hit:
         self.end = end
         self.secret = secret
         self.defuse = defuse
+        self.tags = tags
 
     def shown_text(self, limit: int = 120) -> str:
         """The matched text as it may be shown to a model, user or log: secrets masked."""
@@ -55,7 +57,7 @@ class Hit:
 class Verdict:
     """allow | ask | deny (| redact after a tool ran), with the evidence and where it came from."""
 
-    __slots__ = ("decision", "risk", "hits", "reason", "source", "warnings", "updated_output", "notice")
+    __slots__ = ("decision", "risk", "hits", "reason", "source", "warnings", "updated_output", "notice", "tags")
 
     def __init__(
         self,
@@ -75,6 +77,8 @@ class Verdict:
         self.updated_output: object = None
         # Post events: what was removed, for the model.
         self.notice = ""
+        # Behaviour tags of every rule that matched (tag-only rules included), for engine.session.
+        self.tags: set[str] = set()
 
     @property
     def rule_ids(self) -> list[str]:

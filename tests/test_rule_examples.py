@@ -13,7 +13,7 @@ from pathlib import Path
 import pytest
 
 from guard.editors import claude_code
-from guard.engine import compiler, evaluate, ruleset
+from guard.engine import compiler, evaluate, match, ruleset, subject
 from tests.rule_examples import payload_for
 
 RULES_DIR = Path(ruleset.RULES_DIR)
@@ -25,7 +25,12 @@ RULESET = ruleset.RuleSet(marshal.loads(compiler.compile_sources(FILES, (), "tes
 def fired(payload: dict) -> set[str]:
     call = claude_code.parse(payload)
     v = evaluate.evaluate(call, RULESET, (0.5, 0.75))
-    return {h.rule_id for h in v.hits}
+    got = {h.rule_id for h in v.hits}
+    if v.tags:
+        # Tag-only rules (risk 0) stay out of v.hits; only their tags reach the
+        # verdict. Which of them fired is read from the same matcher run.
+        got |= {h.rule_id for h, _leaf in match.run(RULESET, subject.build(call)) if h.risk == 0.0}
+    return got
 
 
 CASES = [

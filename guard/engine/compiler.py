@@ -134,6 +134,8 @@ def compile_rule(rule: Rule, macros: dict[str, str] | None = None) -> tuple:
         rule.advice,
         rule.secret,
         rule.defuse,
+        rule.validator,
+        tuple(rule.tags),
     )
 
 
@@ -157,7 +159,13 @@ def build_index(compiled: list[tuple]) -> dict[str, tuple[int, ...]]:
 
 def compile_sources(paths: list[Path], fingerprint: tuple, version: str, source: str) -> bytes:
     macros = load_macros(paths[0].parent) if paths else {}
-    rules = [compile_rule(r, macros) for _p, r in load_rule_files(paths)]
+    loaded = load_rule_files(paths)
+    from guard.engine import validators
+
+    for _p, r in loaded:
+        if r.validator and r.validator not in validators.NAMES:
+            raise RuleError(f"rule {r.id}: unknown validator {r.validator!r} (known: {', '.join(sorted(validators.NAMES))})")
+    rules = [compile_rule(r, macros) for _p, r in loaded]
     payload = {
         "key": cache_key(fingerprint),
         "version": version,

@@ -37,12 +37,18 @@ def evaluate(call: ToolCall, rules: RuleSet, thresholds: tuple[float, float]) ->
     if call.event not in (PRE, PROMPT):
         return Verdict(ALLOW, source=LOCAL)
     pairs = match.run(rules, subj)
-    hits = _strongest_first([h for h, _leaf in pairs])
+    # Tag-only rules (risk 0) mark what a call does for the session signals
+    # (engine.session); they never count as hits or add to the risk.
+    tags: set[str] = set()
+    for h, _leaf in pairs:
+        tags.update(h.tags)
+    hits = _strongest_first([h for h, _leaf in pairs if h.risk > 0.0])
     for h in hits:
         if not h.secret:
             h.text = scrub(rules, h.text)
     risk = combined_risk(hits)
     v = Verdict(decide_level(risk, thresholds), risk, hits, source=LOCAL)
+    v.tags = tags
     if subj.truncated:
         v.warnings.append(f"input longer than {subject.MAX_TEXT} characters: only the start was scanned")
     return v

@@ -34,22 +34,30 @@ def run(rules: R.RuleSet, subj: Subject, all_spans: bool = False) -> list[tuple[
                 pats, unless = rules.patterns(i)
                 if unless and any(u.search(text) for u in unless):
                     continue
+                check = _validator(r[R.VALIDATOR])
+                found = False
                 for pat in pats:
-                    if all_spans:
-                        n = 0
-                        for m in pat.finditer(text):
-                            if m.end() == m.start():
-                                continue
-                            out.append((_hit(r, field, m), leaf))
-                            n += 1
-                            if n >= MAX_HITS_PER_RULE:
-                                break
-                    else:
-                        m = pat.search(text)
-                        if m is not None:
-                            out.append((_hit(r, field, m), leaf))
+                    n = 0
+                    for m in pat.finditer(text):
+                        if m.end() == m.start() or (check is not None and not check(m.group(0))):
+                            continue
+                        out.append((_hit(r, field, m), leaf))
+                        found = True
+                        n += 1
+                        if not all_spans or n >= MAX_HITS_PER_RULE:
                             break
+                    if found and not all_spans:
+                        break
     return out
+
+
+def _validator(name: str) -> object:
+    """The checksum function for a rule, imported only when such a rule's keywords occur."""
+    if not name:
+        return None
+    from guard.engine import validators
+
+    return validators.get(name)
 
 
 def _hit(r: tuple, field: str, m: object) -> Hit:
@@ -65,4 +73,5 @@ def _hit(r: tuple, field: str, m: object) -> Hit:
         m.end(),  # type: ignore[attr-defined]
         r[R.SECRET],
         r[R.DEFUSE],
+        r[R.TAGS],
     )

@@ -28,7 +28,7 @@ Category = Literal[
 ]
 Event = Literal["pre", "post", "prompt"]
 Kind = Literal["shell", "file_read", "file_write", "search", "web", "web_search", "subagent", "mcp", "unknown", "any"]
-Field = Literal["command", "path", "content", "pattern", "url", "query", "prompt", "args", "sql", "output"]
+Field = Literal["command", "path", "content", "pattern", "url", "query", "prompt", "args", "sql", "code", "raw", "output"]
 
 Risk = Annotated[float, msgspec.Meta(ge=0.0, le=1.0)]
 NonEmpty = Annotated[str, msgspec.Meta(min_length=1)]
@@ -66,6 +66,12 @@ class Rule(msgspec.Struct, forbid_unknown_fields=True):
     advice: str = ""
     secret: bool = False
     defuse: bool = False
+    # A checksum the matched text must pass (engine.validators), so look-alike
+    # numbers do not fire: luhn, verhoeff, iban, ssn, pan, nric ...
+    validator: str = ""
+    # Behaviour tags recorded per session (engine.session), e.g. "sensitive-read".
+    # A rule with risk 0 only tags: it never shows as a hit by itself.
+    tags: list[str] = msgspec.field(default_factory=list)
     description: str = ""
 
 

@@ -16,11 +16,11 @@ from guard import __version__
 from guard.config import paths
 from guard.runtime import sysio
 
-CACHE_FORMAT = 1
+CACHE_FORMAT = 2
 RULES_DIR = sysio.join(sysio.dirname(sysio.dirname(__file__)), "rules")
 
 # Positions in a compiled rule tuple.
-ID, TITLE, CATEGORY, RISK, EVENTS, TOOLS, FIELDS, KEYWORDS, PATTERNS, UNLESS, ADVICE, SECRET, DEFUSE = range(13)
+ID, TITLE, CATEGORY, RISK, EVENTS, TOOLS, FIELDS, KEYWORDS, PATTERNS, UNLESS, ADVICE, SECRET, DEFUSE, VALIDATOR, TAGS = range(15)
 
 
 class RuleSet:

@@ -15,7 +15,7 @@ MAX_TEXT = 2 << 20  # characters of one string that rules read
 MAX_LEAVES = 5000
 MAX_DEPTH = 64
 
-TEXT_FIELDS = ("command", "path", "content", "pattern", "url", "query", "prompt", "args", "sql")
+TEXT_FIELDS = ("command", "path", "content", "pattern", "url", "query", "prompt", "args", "sql", "code")
 
 _KEYED = {
     "command": "command",
@@ -114,7 +114,7 @@ def build(call: ToolCall) -> Subject:
     p = call.params
     kind = call.kind
     if kind == K.SHELL:
-        subj.add("command", _s(p.get("command")))
+        add_shell(subj, _s(p.get("command")), call.cwd)
     elif kind == K.FILE_READ:
         _add_path(subj, _s(p.get("file_path") or p.get("path")), call.cwd)
     elif kind == K.FILE_WRITE:
@@ -145,6 +145,8 @@ def build(call: ToolCall) -> Subject:
             named = _KEYED.get(key.lower())
             if named == "path":
                 _add_path(subj, text, call.cwd)
+            elif named == "command":
+                add_shell(subj, text, call.cwd)
             elif named:
                 subj.add(named, text, leaf)
     else:
@@ -152,8 +154,34 @@ def build(call: ToolCall) -> Subject:
         # renamed or new tool cannot carry a dangerous command past the rules.
         for leaf, text in leaves(p):
             for f in TEXT_FIELDS:
-                subj.add(f, text, leaf)
+                if f == "command":
+                    add_shell(subj, text, call.cwd)
+                else:
+                    subj.add(f, text, leaf)
     return subj
+
+
+def add_shell(subj: Subject, command: str, cwd: str) -> None:
+    """A shell command as the rules read it: canonical pipelines, nested code, SQL.
+
+    The raw text is read too only when the command could not be fully parsed
+    (unbalanced quotes, longer than the structural limit), so that data inside
+    quotes does not look like a command.
+    """
+    if not command:
+        return
+    from guard.engine.shell.normalise import MAX_INPUT, normalise
+
+    subj.add("raw", command)  # only rules that name the "raw" field read it
+    norm = normalise(command, cwd, sysio.home())
+    for t in norm.texts:
+        subj.add("command", t)
+    for t in norm.code:
+        subj.add("code", t)
+    for t in norm.sql:
+        subj.add("sql", t)
+    if norm.errors or len(command) > MAX_INPUT or not norm.texts:
+        subj.add("command", command)
 
 
 def _add_path(subj: Subject, raw: str, cwd: str) -> None:
