@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from guard.config.load import Config
 from guard.engine.evaluate import evaluate
+from guard.engine.policy import Policy
 from guard.engine.ruleset import RuleSet
 from guard.toolcall import POST, PRE, PROMPT, ToolCall
 from guard.verdict import ALLOW, DENY, FAILSAFE, Verdict
@@ -32,7 +33,7 @@ def decide(call: ToolCall, cfg: Config, rules: RuleSet) -> Verdict:
             source=FAILSAFE,
         )
         return v
-    v = evaluate(call, rules, cfg.thresholds)
+    v = evaluate(call, rules, cfg.thresholds, Policy.from_config(cfg, call.cwd))
     if cfg.managed_error and call.event == POST:
         v.warnings.append(f"managed configuration is broken: {cfg.managed_error}")
     return v

@@ -249,6 +249,13 @@ def test_a_fix_after_a_denial_is_not_a_rephrasing(s: Session) -> None:
     assert ids(v) == set() and v.decision == ALLOW
 
 
+def test_generic_objects_do_not_make_a_rephrasing(s: Session) -> None:
+    assert s.bash("rm -rf ~").decision == DENY
+    for cmd in ("ls ~", "du -sh ~", "git add ."):
+        assert ids(s.bash(cmd)) == set(), cmd
+    assert "session.rephrased-denied" in ids(s.bash("rm -r -f ~/"))
+
+
 def test_denials_expire_after_ten_minutes(s: Session, clock: Clock) -> None:
     s.bash("rm -rf ~")
     s.bash("rm -rf /")

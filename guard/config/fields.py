@@ -37,6 +37,34 @@ FIELDS: dict[str, tuple[type, object, object, str]] = {
         (1024, 256 * MiB),
         "Largest hook payload read from stdin; larger payloads follow fail_open.",
     ),
+    "exclude_rule_ids": (
+        list,
+        [],
+        "list[str]",
+        "Rule ids that never fire (a false-positive escape hatch). Ignored from the user file "
+        "when the managed file sets forbid_loosening.",
+    ),
+    "rule_actions": (
+        dict,
+        {},
+        "dict[str,action]",
+        "Per-rule action: rule id -> deny | ask | allow (allow = record only). Loosening entries "
+        "from the user file are ignored when the managed file sets forbid_loosening.",
+    ),
+    "project_allow": (
+        dict,
+        {},
+        "dict[str,list[str]]",
+        "Project allowlists: project directory -> rule ids (or '*') that may not block calls "
+        "whose cwd is inside that directory.",
+    ),
+    "forbid_loosening": (
+        bool,
+        False,
+        "managed",
+        "Managed file only: ignore user settings that weaken protection (exclude_rule_ids, "
+        "project_allow, weaker rule_actions, a weaker sensitivity, fail_open).",
+    ),
     "sensitivity": (
         str,
         "balanced",
@@ -46,6 +74,9 @@ FIELDS: dict[str, tuple[type, object, object, str]] = {
 }
 
 SECRET_FIELDS = frozenset({"api_key", "secret"})
+ACTIONS = ("deny", "ask", "allow")
+# Weakest to strongest, for deciding whether a user setting loosens a managed one.
+SENSITIVITY_ORDER = ("permissive", "balanced", "strict")
 SENSITIVITY = {
     # profile: (ask at or above, deny at or above)
     "strict": (0.35, 0.6),

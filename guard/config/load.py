@@ -17,7 +17,7 @@ class Config:
 
     def __init__(self) -> None:
         for name, (_t, default, _c, _d) in F.FIELDS.items():
-            setattr(self, name, default)
+            setattr(self, name, type(default)(default) if isinstance(default, (list, dict)) else default)
         self.sources: dict[str, str] = {}
         self.managed_forced: list[str] = []
         self.managed_error: str | None = None
@@ -32,9 +32,26 @@ class Config:
         return F.SENSITIVITY[self.sensitivity]  # type: ignore[index]
 
 
+def _check_composite(name: str, value: object, spec: str) -> str | None:
+    if spec == "list[str]":
+        if not isinstance(value, list) or not all(isinstance(v, str) for v in value):
+            return f"{name}: expected a list of strings"
+        return None
+    if not isinstance(value, dict) or not all(isinstance(k, str) for k in value):
+        return f"{name}: expected an object with string keys"
+    for k, v in value.items():
+        if spec == "dict[str,action]" and v not in F.ACTIONS:
+            return f"{name}: {k!r} must be one of {', '.join(F.ACTIONS)}"
+        if spec == "dict[str,list[str]]" and (not isinstance(v, list) or not all(isinstance(x, str) for x in v)):
+            return f"{name}: {k!r} must map to a list of strings"
+    return None
+
+
 def check_value(name: str, value: object) -> str | None:
     """Why ``value`` is not valid for field ``name``, or None."""
     typ, _default, constraint, _doc = F.FIELDS[name]
+    if typ in (list, dict):
+        return _check_composite(name, value, constraint)  # type: ignore[arg-type]
     if typ is bool:
         ok = isinstance(value, bool)
     elif typ is int:
@@ -108,8 +125,38 @@ def load(user_path: str | None = None, managed_path: str | None = None) -> Confi
         cfg.managed_error = err
         cfg.fail_open = False
     elif managed:
+        if user and managed.get("forbid_loosening") is True:
+            _drop_loosening(cfg, user, managed)
         for k, v in managed.items():
             setattr(cfg, k, v)
             cfg.sources[k] = "managed"
             cfg.managed_forced.append(k)
+    if user and "forbid_loosening" in user and cfg.sources.get("forbid_loosening") != "managed":
+        cfg.forbid_loosening = False  # only the managed file may set it
+        cfg.sources.pop("forbid_loosening", None)
     return cfg
+
+
+def _drop_loosening(cfg: Config, user: dict, managed: dict) -> None:
+    """Undo user settings that weaken protection, when the managed file forbids it."""
+    defaults = {n: spec[1] for n, spec in F.FIELDS.items()}
+    dropped = []
+    for name in ("exclude_rule_ids", "project_allow"):
+        if user.get(name):
+            setattr(cfg, name, type(defaults[name])())
+            cfg.sources.pop(name, None)
+            dropped.append(name)
+    if user.get("fail_open") is True:
+        cfg.fail_open = False
+        dropped.append("fail_open")
+    order = F.SENSITIVITY_ORDER
+    base = managed.get("sensitivity", defaults["sensitivity"])
+    if "sensitivity" in user and order.index(user["sensitivity"]) < order.index(base):
+        cfg.sensitivity = base
+        dropped.append("sensitivity")
+    weak = {k: v for k, v in user.get("rule_actions", {}).items() if v != "deny"}
+    if weak:
+        cfg.rule_actions = {k: v for k, v in user["rule_actions"].items() if k not in weak}
+        dropped.append("rule_actions (" + ", ".join(sorted(weak)) + ")")
+    if dropped:
+        cfg.warnings.append("managed config forbids loosening; ignored user settings: " + ", ".join(dropped))

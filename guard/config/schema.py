@@ -24,18 +24,34 @@ def _annotation(name: str) -> object:
     return msgspec.Meta(description=doc)
 
 
+_COMPOSITE = {
+    "list[str]": list[str],
+    "dict[str,action]": dict[str, Literal["deny", "ask", "allow"]],
+    "dict[str,list[str]]": dict[str, list[str]],
+}
+
+
 def _field_type(name: str) -> object:
     from typing import Annotated
 
     typ, _default, constraint, _doc = F.FIELDS[name]
+    if typ in (list, dict):
+        return Annotated[_COMPOSITE[constraint], msgspec.Meta(description=_doc)]  # type: ignore[index]
     if isinstance(constraint, tuple) and typ is str:
         typ = Literal[constraint]  # type: ignore[valid-type]
     return Annotated[typ, _annotation(name)]
 
 
+def _default(spec: tuple) -> object:
+    d = spec[1]
+    if isinstance(d, (list, dict)):
+        return msgspec.field(default_factory=type(d))
+    return d
+
+
 GuardConfig = msgspec.defstruct(
     "GuardConfig",
-    [(name, _field_type(name), spec[1]) for name, spec in F.FIELDS.items()],
+    [(name, _field_type(name), _default(spec)) for name, spec in F.FIELDS.items()],
     forbid_unknown_fields=False,
     kw_only=True,
 )

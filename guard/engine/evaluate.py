@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from guard.engine import match, subject
+from guard.engine.policy import Policy
 from guard.engine.ruleset import RuleSet
 from guard.toolcall import POST, PRE, PROMPT, ToolCall
 from guard.verdict import ALLOW, ASK, DENY, LOCAL, REDACT, Hit, Verdict
@@ -29,11 +30,12 @@ def decide_level(risk: float, thresholds: tuple[float, float]) -> str:
     return ALLOW
 
 
-def evaluate(call: ToolCall, rules: RuleSet, thresholds: tuple[float, float]) -> Verdict:
-    """The local rules' verdict for one call."""
+def evaluate(call: ToolCall, rules: RuleSet, thresholds: tuple[float, float], policy: Policy | None = None) -> Verdict:
+    """The local rules' verdict for one call (``policy`` applies the config's rule settings)."""
+    policy = policy or Policy(thresholds)
     subj = subject.build(call)
     if call.event == POST:
-        return _post(call, rules, subj)
+        return _post(call, rules, subj, policy)
     if call.event not in (PRE, PROMPT):
         return Verdict(ALLOW, source=LOCAL)
     pairs = match.run(rules, subj)
@@ -42,12 +44,12 @@ def evaluate(call: ToolCall, rules: RuleSet, thresholds: tuple[float, float]) ->
     tags: set[str] = set()
     for h, _leaf in pairs:
         tags.update(h.tags)
-    hits = _strongest_first([h for h, _leaf in pairs if h.risk > 0.0])
+    hits = _strongest_first([h for h, _leaf in pairs if h.risk > 0.0 and policy.keeps(h)])
     for h in hits:
         if not h.secret:
             h.text = scrub(rules, h.text)
-    risk = combined_risk(hits)
-    v = Verdict(decide_level(risk, thresholds), risk, hits, source=LOCAL)
+    free_risk = combined_risk([h for h in hits if h.rule_id not in policy.actions])
+    v = Verdict(policy.decide(hits, free_risk), combined_risk(hits), hits, source=LOCAL)
     v.tags = tags
     if subj.truncated:
         v.warnings.append(f"input longer than {subject.MAX_TEXT} characters: only the start was scanned")
@@ -74,9 +76,9 @@ def _strongest_first(hits: list[Hit]) -> list[Hit]:
     return sorted(best.values(), key=lambda h: -h.risk)
 
 
-def _post(call: ToolCall, rules: RuleSet, subj: subject.Subject) -> Verdict:
+def _post(call: ToolCall, rules: RuleSet, subj: subject.Subject, policy: Policy) -> Verdict:
     pairs = match.run(rules, subj, all_spans=True)
-    pairs = [(h, leaf) for h, leaf in pairs if h.secret or h.defuse]
+    pairs = [(h, leaf) for h, leaf in pairs if (h.secret or h.defuse) and policy.keeps(h)]
     hits = [h for h, _ in pairs]
     v = Verdict(ALLOW, combined_risk(hits), _strongest_first(hits), source=LOCAL)
     if not pairs:

@@ -11,6 +11,31 @@ from guard.engine.subject import Subject
 from guard.verdict import Hit
 
 MAX_HITS_PER_RULE = 200
+# Texts longer than this are matched only in windows around keyword
+# occurrences: a secret or a command is short, and running every pattern over
+# a megabyte of tool output costs seconds (every start position is tried).
+WINDOW_ABOVE = 32 << 10
+WINDOW = 4096
+MAX_WINDOWS = 512
+
+
+def windows(text: str, low: str, keywords: tuple[str, ...]) -> list[tuple[int, int]]:
+    """Merged (start, end) spans of WINDOW characters around every keyword occurrence."""
+    spans: list[tuple[int, int]] = []
+    n = len(text)
+    for kw in keywords:
+        i = low.find(kw)
+        while i >= 0 and len(spans) < MAX_WINDOWS * 4:
+            spans.append((max(0, i - WINDOW), min(n, i + len(kw) + WINDOW)))
+            i = low.find(kw, i + max(1, WINDOW))
+    spans.sort()
+    merged: list[list[int]] = []
+    for a, b in spans:
+        if merged and a <= merged[-1][1]:
+            merged[-1][1] = max(merged[-1][1], b)
+        else:
+            merged.append([a, b])
+    return [(a, b) for a, b in merged[:MAX_WINDOWS]]
 
 
 def run(rules: R.RuleSet, subj: Subject, all_spans: bool = False) -> list[tuple[Hit, tuple]]:
@@ -35,16 +60,20 @@ def run(rules: R.RuleSet, subj: Subject, all_spans: bool = False) -> list[tuple[
                 if unless and any(u.search(text) for u in unless):
                     continue
                 check = _validator(r[R.VALIDATOR])
+                spans = windows(text, low, r[R.KEYWORDS]) if len(text) > WINDOW_ABOVE else [(0, len(text))]
                 found = False
                 for pat in pats:
                     n = 0
-                    for m in pat.finditer(text):
-                        if m.end() == m.start() or (check is not None and not check(m.group(0))):
-                            continue
-                        out.append((_hit(r, field, m), leaf))
-                        found = True
-                        n += 1
-                        if not all_spans or n >= MAX_HITS_PER_RULE:
+                    for a, b in spans:
+                        for m in pat.finditer(text, a, b):
+                            if m.end() == m.start() or (check is not None and not check(m.group(0))):
+                                continue
+                            out.append((_hit(r, field, m), leaf))
+                            found = True
+                            n += 1
+                            if not all_spans or n >= MAX_HITS_PER_RULE:
+                                break
+                        if n and (not all_spans or n >= MAX_HITS_PER_RULE):
                             break
                     if found and not all_spans:
                         break

@@ -227,9 +227,15 @@ def _tokens(call: ToolCall) -> tuple[list[str], list[str], list[str]]:
     return [], objs, []
 
 
+# Objects too common to tell two calls apart (``ls ~`` is no rephrasing of ``rm -rf ~``).
+_GENERIC = frozenset((".", "..", "*", "/", "~", "-", "--", ""))
+
+
 def _hash_set(toks: list[str], key: int, cap: int) -> tuple[int, ...]:
     out: list[int] = []
     for t in toks:
+        if t in _GENERIC or t.isdigit():
+            continue
         h = _th(t, key)
         if h not in out:
             out.append(h)
