@@ -131,7 +131,7 @@ class Scorer:
         from guard.engine import compiler, ruleset
 
         files = sorted(p for p in Path(ruleset.RULES_DIR).glob("*.toml") if not p.name.startswith("_"))
-        self.rules = ruleset.RuleSet(marshal.loads(compiler.compile_sources(files, (), "corpus", "corpus")), [])
+        self.rules = compiler.build_ruleset(files, "corpus")
         self.config = Config()
         self.adapter = claude_code
         self._run = run_payload

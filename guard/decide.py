@@ -23,7 +23,8 @@ def failsafe(cfg: Config, why: str) -> Verdict:
     return Verdict(DENY, 1.0, reason=f"{why}. The guard is configured to fail closed.", source=FAILSAFE)
 
 
-def decide(call: ToolCall, cfg: Config, rules: RuleSet) -> Verdict:
+def decide(call: ToolCall, cfg: Config, rules: RuleSet, record: bool = False) -> Verdict:
+    """The local verdict; with ``record`` (hook mode only) the session's behaviour counts too."""
     if cfg.managed_error and call.event in (PRE, PROMPT):
         v = Verdict(
             DENY,
@@ -33,21 +34,27 @@ def decide(call: ToolCall, cfg: Config, rules: RuleSet) -> Verdict:
             source=FAILSAFE,
         )
         return v
-    v = evaluate(call, rules, cfg.thresholds, Policy.from_config(cfg, call.cwd))
+    policy = Policy.from_config(cfg, call.cwd)
+    v = evaluate(call, rules, cfg.thresholds, policy)
+    if record and cfg.session_signals and call.session_id and call.event in (PRE, POST):
+        from guard.engine import session
+
+        session.merge(v, session.observe(call, v, cfg, policy), policy)
     if cfg.managed_error and call.event == POST:
         v.warnings.append(f"managed configuration is broken: {cfg.managed_error}")
     return v
 
 
-def judge(call: ToolCall, cfg: Config, rules: RuleSet | None = None) -> Verdict:
-    """Rules + config for a parsed call: what hook mode and ``check`` both run."""
+def judge(call: ToolCall, cfg: Config, rules: RuleSet | None = None, record: bool = False) -> Verdict:
+    """Rules + config for a parsed call: what hook mode (``record=True``) and ``check`` both run."""
     call.warnings.extend(cfg.warnings)
     if rules is None:
         from guard.engine.ruleset import load_embedded
 
         rules = load_embedded()
-    call.warnings.extend(rules.notes)
-    return decide(call, cfg, rules)
+    v = decide(call, cfg, rules, record)
+    call.warnings.extend(rules.notes)  # after deciding: a cache repair during matching adds a note
+    return v
 
 
 def run_payload(adapter: object, payload: object, cfg: Config, rules: RuleSet | None = None) -> tuple[ToolCall, Verdict]:

@@ -101,7 +101,7 @@ def main(argv: list[str]) -> int:
             call.warnings.append(warning)
         from guard.decide import judge
 
-        return emit(adapter.render(call, judge(call, cfg)))
+        return emit(adapter.render(call, judge(call, cfg, record=True)))
     except DeadlineExceeded:
         return _late(adapter, call, cfg, "the guard ran out of time (deadline_ms)")
     except BaseException as e:  # noqa: BLE001 - the editor must never see a traceback

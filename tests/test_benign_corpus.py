@@ -24,7 +24,7 @@ from guard.engine import compiler, evaluate, ruleset
 CORPUS = Path(__file__).resolve().parent / "corpus"
 RULES_DIR = Path(ruleset.RULES_DIR)
 FILES = sorted(p for p in RULES_DIR.glob("*.toml") if not p.name.startswith("_"))
-RULESET = ruleset.RuleSet(marshal.loads(compiler.compile_sources(FILES, (), "test", "test")), [])
+RULESET = compiler.build_ruleset(FILES)
 THRESHOLDS = (0.5, 0.75)
 CWD = "/home/dev/project"
 HOME = "/home/dev"

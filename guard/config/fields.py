@@ -65,6 +65,13 @@ FIELDS: dict[str, tuple[type, object, object, str]] = {
         "Managed file only: ignore user settings that weaken protection (exclude_rule_ids, "
         "project_allow, weaker rule_actions, a weaker sensitivity, fail_open).",
     ),
+    "session_signals": (
+        bool,
+        True,
+        None,
+        "Track behaviour across a session (sensitive read then egress, download-chmod-exec, "
+        "repeated denials, deletion bursts, persistence then exec).",
+    ),
     "sensitivity": (
         str,
         "balanced",

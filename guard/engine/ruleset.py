@@ -16,7 +16,7 @@ from guard import __version__
 from guard.config import paths
 from guard.runtime import sysio
 
-CACHE_FORMAT = 2
+CACHE_FORMAT = 4
 RULES_DIR = sysio.join(sysio.dirname(sysio.dirname(__file__)), "rules")
 
 # Positions in a compiled rule tuple.
@@ -24,15 +24,27 @@ ID, TITLE, CATEGORY, RISK, EVENTS, TOOLS, FIELDS, KEYWORDS, PATTERNS, UNLESS, AD
 
 
 class RuleSet:
-    __slots__ = ("rules", "index", "version", "source", "_compiled", "notes")
+    """The active rules: metadata in memory, pattern code read on demand from the cache blob."""
 
-    def __init__(self, payload: dict, notes: list[str]) -> None:
+    __slots__ = ("rules", "index", "version", "source", "_compiled", "notes", "_blob", "_repaired")
+
+    def __init__(self, payload: dict, notes: list[str], blob: object = None) -> None:
         self.rules: list[tuple] = payload["rules"]
         self.index: dict[str, tuple[int, ...]] = payload["index"]
         self.version: str = payload["version"]
         self.source: str = payload["source"]
         self._compiled: dict[int, tuple[list, list]] = {}
         self.notes = notes
+        self._blob = blob  # callable(offset, length) -> bytes
+        self._repaired = False
+
+    @classmethod
+    def from_bytes(cls, data: bytes, notes: list[str] | None = None) -> RuleSet:
+        """A rule set from a whole cache image (see compiler.pack)."""
+        n = int.from_bytes(data[:8], "little")
+        meta = marshal.loads(data[8 : 8 + n])
+        base = 8 + n
+        return cls(meta, notes or [], lambda off, ln: data[base + off : base + off + ln])
 
     def candidates(self, event: str, kind: str) -> tuple[int, ...]:
         return self.index.get(f"{event}:{kind}", ())
@@ -41,16 +53,35 @@ class RuleSet:
         """The rule's compiled (patterns, unless) lists, built on first use."""
         got = self._compiled.get(i)
         if got is None:
-            r = self.rules[i]
-            got = ([_build(a) for a in r[PATTERNS]], [_build(a) for a in r[UNLESS]])
+            try:
+                got = self._compile_rule(i)
+            except (OSError, ValueError, EOFError, TypeError, IndexError) as e:
+                if self._repaired or self.source != "embedded":
+                    raise
+                self._repair(e)
+                got = self._compile_rule(i)
             self._compiled[i] = got
         return got
 
+    def _compile_rule(self, i: int) -> tuple[list, list]:
+        r = self.rules[i]
+        return ([self._build(ref) for ref in r[PATTERNS]], [self._build(ref) for ref in r[UNLESS]])
 
-def _build(args: tuple) -> object:
-    return _sre.compile(*args)
+    def _build(self, ref: tuple[int, int]) -> object:
+        pattern, flags, packed, groups, groupindex, indexgroup = marshal.loads(self._blob(*ref))  # type: ignore[misc]
+        code = memoryview(packed).cast(_CODE_FORMAT).tolist()
+        return _sre.compile(pattern, flags, code, groups, groupindex, indexgroup)
+
+    def _repair(self, e: BaseException) -> None:
+        """A damaged cache must never mean "no rules": rebuild it and continue with the fresh copy."""
+        self._repaired = True
+        self.notes.append(f"rule cache pattern data unreadable ({type(e).__name__}); rebuilt from embedded rules")
+        fresh = RuleSet.from_bytes(_rebuild(fingerprint(), cache_path(), self.notes), self.notes)
+        self.rules, self.index, self._blob = fresh.rules, fresh.index, fresh._blob
+        self._compiled.clear()
 
 
+_CODE_FORMAT = "I" if _sre.CODESIZE == 4 else "L"
 _COMPILER = sysio.join(sysio.dirname(__file__), "compiler.py")
 
 
@@ -72,14 +103,38 @@ def load_embedded() -> RuleSet:
     fp = fingerprint()
     path = cache_path()
     try:
-        payload = marshal.loads(sysio.read_bytes(path, limit=64 << 20))
-        if isinstance(payload, dict) and payload.get("key") == cache_key(fp):
-            return RuleSet(payload, notes)
+        rs = _open_cache(path, fp)
+        if rs is not None:
+            return rs
     except FileNotFoundError:
         pass
     except (OSError, ValueError, EOFError, TypeError, KeyError, IndexError) as e:
         notes.append(f"rule cache {path} unreadable ({type(e).__name__}); rebuilt from embedded rules")
-    return RuleSet(_rebuild(fp, path, notes), notes)
+    return RuleSet.from_bytes(_rebuild(fp, path, notes), notes)
+
+
+def _open_cache(path: str, fp: tuple) -> RuleSet | None:
+    """Read the metadata part of the cache; pattern blobs are read later with pread."""
+    fd = sysio.open_read(path)
+    head = sysio.read(fd, 1 << 17)
+    n = int.from_bytes(head[:8], "little")
+    if n <= 0 or n > 64 << 20:
+        raise ValueError("bad cache header")
+    meta_bytes = head[8 : 8 + n]
+    while len(meta_bytes) < n:
+        more = sysio.read(fd, n - len(meta_bytes))
+        if not more:
+            raise EOFError("truncated rule cache")
+        meta_bytes += more
+    meta = marshal.loads(meta_bytes)
+    if not isinstance(meta, dict) or meta.get("key") != cache_key(fp):
+        sysio.close(fd)
+        return None
+    if sysio.fsize(fd) != 8 + n + meta.get("blob_size", -1):
+        sysio.close(fd)
+        raise EOFError("rule cache is truncated")
+    base = 8 + n
+    return RuleSet(meta, [], lambda off, ln: sysio.pread(fd, ln, base + off))
 
 
 def cache_key(fp: tuple) -> tuple:
@@ -87,7 +142,7 @@ def cache_key(fp: tuple) -> tuple:
     return (CACHE_FORMAT, sys.hexversion, sys.implementation.cache_tag, _sre.MAGIC, _sre.CODESIZE, fp)
 
 
-def _rebuild(fp: tuple, path: str, notes: list[str]) -> dict:
+def _rebuild(fp: tuple, path: str, notes: list[str]) -> bytes:
     from pathlib import Path
 
     from guard.engine.compiler import compile_sources
@@ -98,4 +153,4 @@ def _rebuild(fp: tuple, path: str, notes: list[str]) -> dict:
         sysio.write_atomic(path, data)
     except OSError as e:
         notes.append(f"cannot write rule cache {path}: {e.strerror or e}")
-    return marshal.loads(data)
+    return data

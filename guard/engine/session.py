@@ -32,7 +32,8 @@ from __future__ import annotations
 import time
 
 from guard.config import paths
-from guard.engine.evaluate import combined_risk, decide_level
+from guard.engine.evaluate import combined_risk
+from guard.engine.policy import Policy
 from guard.runtime import sysio
 from guard.toolcall import POST, PRE, ToolCall
 from guard.verdict import ALLOW, ASK, DENY, Hit, Verdict
@@ -476,23 +477,43 @@ def signals(prior: list[Event], cur: Event, kind: str = "shell", raw_words: list
 # ------------------------------------------------------------------ verdict
 
 
-def merge(v: Verdict, extra: list[Hit], thresholds: tuple[float, float]) -> Verdict:
-    """Add behaviour hits to a verdict: risk by noisy-or, the decision only ever raised."""
+def _as_policy(policy: Policy | tuple | None) -> Policy:
+    if isinstance(policy, Policy):
+        return policy
+    return Policy(policy) if isinstance(policy, tuple) else Policy()
+
+
+def _merged(v: Verdict, extra: list[Hit], policy: Policy) -> tuple[list[Hit], list[Hit], str]:
+    """(kept extra hits, all hits, decision): the config's exclusions and rule_actions apply to behaviour hits too."""
+    extra = [h for h in extra if policy.keeps(h)]
     if not extra:
-        return v
-    v.hits = sorted(v.hits + extra, key=lambda h: -h.risk)
-    v.risk = combined_risk(v.hits)
-    level = decide_level(v.risk, thresholds)
-    if v.decision in _RANK and _RANK[level] > _RANK[v.decision]:
-        v.decision = level
+        return extra, v.hits, v.decision
+    hits = sorted(v.hits + extra, key=lambda h: -h.risk)
+    level = policy.decide(hits, combined_risk([h for h in hits if h.rule_id not in policy.actions]))
+    decision = level if v.decision in _RANK and _RANK[level] > _RANK[v.decision] else v.decision
+    return extra, hits, decision
+
+
+def merge(v: Verdict, extra: list[Hit], policy: Policy | tuple | None = None) -> Verdict:
+    """Add behaviour hits to a verdict: risk by noisy-or, the decision only ever raised.
+
+    ``policy`` is the call's ``engine.policy.Policy`` (or just the (ask, deny) thresholds).
+    """
+    extra, hits, decision = _merged(v, extra, _as_policy(policy))
+    if extra:
+        v.hits = hits
+        v.risk = combined_risk(hits)
+        v.decision = decision
     return v
 
 
-def _final(v: Verdict, extra: list[Hit], thresholds: tuple[float, float]) -> str:
-    if not extra:
-        return v.decision
-    level = decide_level(combined_risk(v.hits + extra), thresholds)
-    return level if v.decision in _RANK and _RANK[level] > _RANK[v.decision] else v.decision
+def _policy_of(cfg: object, cwd: str) -> Policy:
+    if cfg is None:
+        return Policy()
+    try:
+        return Policy.from_config(cfg, cwd)
+    except (AttributeError, TypeError, KeyError):
+        return Policy(getattr(cfg, "thresholds", (0.5, 0.75)))
 
 
 # ------------------------------------------------------------------- files
@@ -620,12 +641,14 @@ def _load(fd: int, warnings: list[str]) -> tuple[list[Event], bool]:
 # ------------------------------------------------------------------ public
 
 
-def observe(call: ToolCall, verdict: Verdict, cfg: object) -> list[Hit]:
+def observe(call: ToolCall, verdict: Verdict, cfg: object, policy: Policy | None = None) -> list[Hit]:
     """Record this call in its session and return behaviour hits (category "behaviour").
 
     Pre events: signals from the history plus this call's tags, then the call
     is recorded with the decision it will get. Post events: an asked call that
     ran is marked as approved (it no longer counts as a denied attempt).
+    ``policy`` (default: built from ``cfg``) decides the decision recorded
+    for this call, the same way ``merge`` will.
     Never raises (apart from the deadline): problems become warnings.
     """
     sid = call.session_id
@@ -637,13 +660,13 @@ def observe(call: ToolCall, verdict: Verdict, cfg: object) -> list[Hit]:
         if call.event == POST:
             _mark_ran(call, verdict.warnings, cfg)
             return []
-        return _observe_pre(call, verdict, cfg)
+        return _observe_pre(call, verdict, cfg, policy or _policy_of(cfg, call.cwd))
     except Exception as e:  # noqa: BLE001 - signals are an extra; a bug here must not fail the call
         verdict.warnings.append(f"session signals skipped ({type(e).__name__}: {str(e)[:200]})")
         return []
 
 
-def _observe_pre(call: ToolCall, verdict: Verdict, cfg: object) -> list[Hit]:
+def _observe_pre(call: ToolCall, verdict: Verdict, cfg: object, policy: Policy) -> list[Hit]:
     now = int(time.time() * 1000)
     key = _key(call.session_id)
     cur, raw_words = _event_for(call, getattr(verdict, "tags", None) or set(), key, now)
@@ -661,8 +684,7 @@ def _observe_pre(call: ToolCall, verdict: Verdict, cfg: object) -> list[Hit]:
                     replaced = True
                     break
         extra = signals(prior, cur, call.kind, raw_words, verdict.decision)
-        thresholds = getattr(cfg, "thresholds", (0.5, 0.75))
-        cur.dec = _CODE.get(_final(verdict, extra, thresholds), "a")
+        cur.dec = _CODE.get(_merged(verdict, extra, policy)[2], "a")
         if any(h.rule_id == "session.persist-then-exec" for h in extra):
             cur.tags = cur.tags | {_FIRED_PERSIST}
         if clean and not replaced and len(prior) < MAX_EVENTS:

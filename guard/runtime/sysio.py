@@ -102,6 +102,39 @@ def read_bytes(path: str, limit: int = 1 << 24) -> bytes:
         _os.close(fd)
 
 
+def fsize(fd: int) -> int:
+    return _os.fstat(fd).st_size
+
+
+def open_read(path: str) -> int:
+    return _os.open(path, O_RDONLY | getattr(_os, "O_BINARY", 0))
+
+
+def pread(fd: int, length: int, offset: int) -> bytes:
+    """Read ``length`` bytes at ``offset`` (one syscall on POSIX)."""
+    if hasattr(_os, "pread"):
+        out = _os.pread(fd, length, offset)
+        while len(out) < length:
+            more = _os.pread(fd, length - len(out), offset + len(out))
+            if not more:
+                raise EOFError("short read")
+            out += more
+        return out
+    _os.lseek(fd, offset, 0)  # pragma: no cover - Windows
+    return read_bytes_fd(fd, length)  # pragma: no cover
+
+
+def read_bytes_fd(fd: int, length: int) -> bytes:  # pragma: no cover - Windows
+    chunks, total = [], 0
+    while total < length:
+        b = _os.read(fd, length - total)
+        if not b:
+            break
+        chunks.append(b)
+        total += len(b)
+    return b"".join(chunks)
+
+
 def listdir(path: str) -> list[str]:
     return _os.listdir(path)
 
