@@ -269,6 +269,7 @@ def test_explain_json_and_exit_zero_on_allow(home: Path) -> None:
     assert x["decision"] == "deny" and x["layer"] == "rules"
     hit = [e for e in x["rules"] if e["id"] == "shell.rm-vital"][0]
     assert hit["keyword"] and hit["matched"] and hit["counts"]
+    assert isinstance(hit["patterns"][0]["source"], str) and hit["patterns"][0]["source"]
     assert x["risk"]["combined"] >= x["thresholds"]["deny"]
     r = cli(home, "explain", "--bash", "ls -la")
     assert r.returncode == 0 and "ALLOW" in r.stdout

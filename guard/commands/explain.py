@@ -204,7 +204,7 @@ class Tracer:
                     else:
                         spans = [(0, len(text))]
                     for j, pat in enumerate(pats):
-                        src = r[R.PATTERNS][j][0]
+                        src = getattr(pat, "pattern", "")
                         res: dict = {"index": j + 1, "source": src, "matched": False, "text": None}
                         rejected = None
                         for a, b in spans:

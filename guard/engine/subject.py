@@ -132,7 +132,7 @@ def build(call: ToolCall) -> Subject:
         if p.get("path"):
             _add_path(subj, _s(p.get("path")), call.cwd)
     elif kind == K.WEB:
-        subj.add("url", _s(p.get("url")).strip())
+        add_url(subj, _s(p.get("url")))
         subj.add("prompt", _s(p.get("prompt")))
     elif kind == K.WEB_SEARCH:
         subj.add("query", _s(p.get("query")))
@@ -147,6 +147,8 @@ def build(call: ToolCall) -> Subject:
                 _add_path(subj, text, call.cwd)
             elif named == "command":
                 add_shell(subj, text, call.cwd)
+            elif named == "url":
+                add_url(subj, text, leaf)
             elif named:
                 subj.add(named, text, leaf)
     else:
@@ -159,6 +161,18 @@ def build(call: ToolCall) -> Subject:
                 else:
                     subj.add(f, text, leaf)
     return subj
+
+
+def add_url(subj: Subject, url: str, leaf: tuple = ()) -> None:
+    """The URL as given, plus its canonical forms (host spellings and %-encoding undone)."""
+    url = url.strip()
+    subj.add("url", url, leaf)
+    if "://" in url:
+        from guard.engine.urlnorm import canonical
+
+        for form in canonical(url):
+            if form != url:
+                subj.add("url", form, leaf)
 
 
 def add_shell(subj: Subject, command: str, cwd: str) -> None:

@@ -533,7 +533,12 @@ def _command_word(a: str) -> str:
 
 
 def _path_like(a: str, ctx: _Ctx, w: Word | None) -> str:
-    """Arguments that are clearly paths are resolved; others are left alone."""
+    """Arguments that are clearly paths are resolved, URLs canonicalised; others are left alone."""
+    if "://" in a:
+        from guard.engine.urlnorm import canonical
+
+        forms = canonical(a)
+        return forms[0] if forms else a
     if a.startswith(("/", "~", "$HOME", "${HOME}", "./", "../")):
         return _resolve(a, ctx, raw=True)
     if a.startswith("@") and len(a) > 1 and a[1] in "/~.$":
