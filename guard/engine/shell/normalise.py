@@ -119,6 +119,12 @@ class Normalised:
         if text and text not in bucket and len(self.texts) + len(self.code) + len(self.sql) < MAX_TEXTS:
             bucket.append(text)
 
+    def add_code(self, code: str, ctx: _Ctx, depth: int) -> None:
+        """Inline interpreter code, and the shell commands it runs (os.system, execSync ...)."""
+        self.add(self.code, code)
+        for cmd in code_shell_strings(code):
+            _script(cmd, ctx, self, depth + 1)
+
 
 def _basename(path: str) -> str:
     i = max(path.rfind("/"), path.rfind("\\"))
@@ -319,15 +325,15 @@ def _nested(cmd: Command, ctx: _Ctx, out: Normalised, depth: int) -> None:
     if flags is not None:
         for j, a in enumerate(argv[1:], 1):
             if a in flags and j + 1 < len(argv):
-                out.add(out.code, argv[j + 1])
+                out.add_code(argv[j + 1], ctx, depth)
                 return
             if name in ("pwsh", "powershell") and a.lower() in ("-encodedcommand", "-enc", "-e", "-ec") and j + 1 < len(argv):
                 decoded = _b64(argv[j + 1], "utf-16-le")
                 if decoded:
-                    out.add(out.code, decoded)
+                    out.add_code(decoded, ctx, depth)
                 return
         if cmd.stdin is not None:
-            out.add(out.code, cmd.stdin)
+            out.add_code(cmd.stdin, ctx, depth)
         return
     flags = SQL_CLIENTS.get(name)
     if flags is not None:
@@ -342,6 +348,55 @@ def _nested(cmd: Command, ctx: _Ctx, out: Normalised, depth: int) -> None:
                 out.add(out.sql, a)
         if cmd.stdin is not None:
             out.add(out.sql, cmd.stdin)
+
+
+# Calls that hand a string to a shell, in the languages agents run inline.
+_SHELL_CALLS = ("system(", "popen(", "exec(", "execsync(", "spawnsync(", "check_output(", "check_call(", "getoutput(", "getstatusoutput(", "run(", "call(", "Popen(", "shell_exec(", "passthru(", "proc_open(", "%x(", "`")
+
+
+def code_shell_strings(code: str, limit: int = 32) -> list[str]:
+    """String literals that inline code passes to a shell: os.system('...'), execSync("...") ..."""
+    out: list[str] = []
+    low = code.lower()
+    for call in _SHELL_CALLS:
+        start = 0
+        needle = call.lower()
+        while len(out) < limit:
+            i = low.find(needle, start)
+            if i < 0:
+                break
+            j = i + len(needle)
+            if needle == "`":
+                end = code.find("`", j)
+                if end > j:
+                    out.append(code[j:end])
+                start = (end if end > j else j) + 1
+                continue
+            while j < len(code) and code[j] in " [(":
+                j += 1
+            if j < len(code) and code[j] in "'\"":
+                lit = _string_literal(code, j)
+                if lit:
+                    out.append(lit)
+            start = j + 1
+    return out
+
+
+def _string_literal(code: str, i: int) -> str:
+    q = code[i]
+    if code.startswith(q * 3, i):  # Python triple-quoted string
+        end = code.find(q * 3, i + 3)
+        return code[i + 3 : end] if end > 0 else ""
+    out = []
+    j = i + 1
+    while j < len(code) and code[j] != q:
+        if code[j] == "\\" and j + 1 < len(code):
+            out.append(code[j + 1])
+            j += 2
+            continue
+        out.append(code[j])
+        j += 1
+    return "".join(out)
 
 
 def _resolved(word: Word | None, text: str) -> str:
@@ -472,7 +527,7 @@ def _follow_data_into_shells(cmds: list[Command], ctx: _Ctx, out: Normalised, de
         if sink.name in SHELLS and not any(a.startswith("-") and "c" in a[1:] for a in sink.argv[1:]):
             _script(text, ctx, out, depth + 1)
         elif sink.name in INTERPRETERS:
-            out.add(out.code, text)
+            out.add_code(text, ctx, depth)
         elif sink.name in SQL_CLIENTS:
             out.add(out.sql, text)
         elif sink.name == "xargs" or (k == len(cmds) - 1 and _is_decoder(cmds[k - 1]) and False):
