@@ -15,13 +15,13 @@ from guard.runtime.deadline import DeadlineExceeded
 from guard.verdict import DENY, FAILSAFE, Verdict
 
 
-def _agent(argv: list[str]) -> str:
+def _agent(argv: list[str]) -> str | None:
     for i, a in enumerate(argv):
         if a == "--agent" and i + 1 < len(argv):
             return argv[i + 1]
         if a.startswith("--agent="):
             return a.split("=", 1)[1]
-    return "claude"
+    return None
 
 
 def emit(ans: Answer) -> int:
@@ -58,11 +58,13 @@ def main(argv: list[str]) -> int:
             cfg.fail_open = False
         from guard import editors
 
-        try:
-            adapter = editors.get(_agent(argv))
-        except KeyError:
-            v = failsafe(cfg, f"unknown --agent {_agent(argv)!r} (supported: claude)")
-            return _unparsed(v)
+        agent = _agent(argv)
+        if agent is not None:
+            try:
+                adapter = editors.get(agent)
+            except KeyError:
+                v = failsafe(cfg, f"unknown --agent {agent!r} (supported: {', '.join(sorted(set(editors.ADAPTERS)))})")
+                return _unparsed(v)
 
         deadline.arm(cfg.stdin_timeout_ms / 1000.0)
         from guard.runtime import stdin
@@ -70,7 +72,7 @@ def main(argv: list[str]) -> int:
         try:
             got = stdin.read_payload(cfg.max_input_bytes)
         except DeadlineExceeded:
-            return _unparsed(failsafe(cfg, f"no complete hook payload on stdin within {cfg.stdin_timeout_ms} ms"))
+            return _unparsed(failsafe(cfg, f"no complete hook payload on stdin within {cfg.stdin_timeout_ms} ms"), adapter=adapter)
         remaining = cfg.deadline_ms / 1000.0 - (time.perf_counter() - t0)
         deadline.arm(max(remaining, 0.05))
 
@@ -80,23 +82,26 @@ def main(argv: list[str]) -> int:
                 failsafe(cfg, f"hook payload of {got.total} bytes exceeds max_input_bytes ({cfg.max_input_bytes})"),
                 cfg,
                 text,
+                adapter,
             )
         payload = None
         if not text.strip():
-            payload = adapter.payload_from_env()
+            payload = (adapter or editors.get("claude")).payload_from_env()  # type: ignore[attr-defined]
             if payload is None:
-                return _unparsed(failsafe(cfg, "empty hook input on stdin"))
+                return _unparsed(failsafe(cfg, "empty hook input on stdin"), adapter=adapter)
         if payload is None:
             from guard.runtime import jsonfast
 
             try:
                 payload = jsonfast.loads(text)
             except ValueError as e:
-                return _unparsed(failsafe(cfg, f"hook input is not valid JSON ({e})"), cfg, text)
+                return _unparsed(failsafe(cfg, f"hook input is not valid JSON ({e})"), cfg, text, adapter)
+        if adapter is None:
+            adapter = editors.sniff(payload)
         try:
-            call = adapter.parse(payload)
+            call = adapter.parse(payload)  # type: ignore[attr-defined]
         except BadInput as e:
-            return _unparsed(failsafe(cfg, str(e)), cfg, text)
+            return _unparsed(failsafe(cfg, str(e)), cfg, text, adapter)
         if warning:
             call.warnings.append(warning)
         from guard.decide import judge
@@ -125,7 +130,7 @@ def _late(adapter: object, call: object, cfg: object, why: str) -> int:
         v = failsafe(cfg if cfg is not None else _closed(Config()), why)
         if adapter is not None and call is not None:
             return emit(adapter.render(call, v))  # type: ignore[attr-defined]
-        return _unparsed(v)
+        return _unparsed(v, adapter=adapter)
     except BaseException:  # noqa: BLE001 - last resort: block with exit 2
         return emit(Answer("", f"clampd-guard: {why}\n", 2))
 
@@ -134,7 +139,7 @@ def _closed(cfg: object) -> object:
     return cfg
 
 
-def _unparsed(v: Verdict, cfg: object = None, raw: str = "") -> int:
+def _unparsed(v: Verdict, cfg: object = None, raw: str = "", adapter: object = None) -> int:
     """Answer without a parsed event: allow (exit 0, warning) or block (exit 2, reason on stderr).
 
     Before giving in to fail-open, the raw text is scanned as an unknown tool:
@@ -144,17 +149,19 @@ def _unparsed(v: Verdict, cfg: object = None, raw: str = "") -> int:
         hit = _raw_scan(raw, cfg)
         if hit is not None:
             v = hit
-    from guard.editors.claude_code import render_unparsed_deny
-
+    if adapter is None:
+        from guard.editors import claude_code as adapter
     if v.decision == DENY:
         if v.source == FAILSAFE:
-            return emit(render_unparsed_deny(v.reason))
+            return emit(adapter.render_unparsed_deny(v.reason))  # type: ignore[attr-defined]
         from guard import reasons
         from guard.toolcall import PRE, ToolCall
 
-        return emit(Answer("", reasons.block_reason(ToolCall("?", PRE, "?"), v) + "\n", 2))
+        ans = adapter.render_unparsed_deny(reasons.block_reason(ToolCall("?", PRE, "?"), v))  # type: ignore[attr-defined]
+        return emit(ans)
     msg = "".join(f"clampd-guard: warning: {w}\n" for w in (v.warnings or [v.reason]))
-    return emit(Answer("", msg, 0))
+    allow = getattr(adapter, "render_unparsed_allow", None)
+    return emit(Answer(allow().stdout if allow else "", msg, 0))
 
 
 def _raw_scan(raw: str, cfg: object) -> Verdict | None:

@@ -6,7 +6,7 @@ sniffing is only a fallback.
 
 from __future__ import annotations
 
-ADAPTERS = {"claude": "claude_code", "claude-code": "claude_code"}
+ADAPTERS = {"claude": "claude_code", "claude-code": "claude_code", "cursor": "cursor"}
 
 
 def get(name: str) -> object:
@@ -16,4 +16,17 @@ def get(name: str) -> object:
         from guard.editors import claude_code
 
         return claude_code
-    raise KeyError(name)  # pragma: no cover
+    from guard.editors import cursor
+
+    return cursor
+
+
+def sniff(payload: object) -> object:
+    """The adapter for a payload when no --agent was given (Claude Code unless it looks like Cursor)."""
+    if isinstance(payload, dict) and ("cursor_version" in payload or "conversation_id" in payload):
+        from guard.editors import cursor
+
+        return cursor
+    from guard.editors import claude_code
+
+    return claude_code

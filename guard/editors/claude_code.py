@@ -198,4 +198,6 @@ def render(call: ToolCall, v: Verdict) -> Answer:
 
 def render_unparsed_deny(reason: str) -> Answer:
     """Deny when the event itself is unknown: exit 2 + stderr blocks any blockable event."""
+    if reason.startswith("clampd-guard "):
+        return Answer("", reason + "\n", 2)
     return Answer("", f"clampd-guard blocked this call: {reason}\n", 2)

@@ -51,9 +51,20 @@ def evaluate(call: ToolCall, rules: RuleSet, thresholds: tuple[float, float], po
     free_risk = combined_risk([h for h in hits if h.rule_id not in policy.actions])
     v = Verdict(policy.decide(hits, free_risk), combined_risk(hits), hits, source=LOCAL)
     v.tags = tags
+    if call.event == PRE and call.output is not None:
+        # The editor handed over what the tool will return (Cursor beforeReadFile):
+        # secrets or injections in it are reported as a redaction the adapter can act on.
+        seen = _post(call, rules, subject.build(_as_post(call)), policy)
+        if seen.updated_output is not None:
+            v.updated_output = seen.updated_output
+            v.hits = v.hits + [h for h in seen.hits if h.rule_id not in {x.rule_id for x in v.hits}]
     if subj.truncated:
         v.warnings.append(f"input longer than {subject.MAX_TEXT} characters: only the start was scanned")
     return v
+
+
+def _as_post(call: ToolCall) -> ToolCall:
+    return ToolCall(call.editor, POST, call.raw_event, call.tool, call.kind, call.params, call.output)
 
 
 def scrub(rules: RuleSet, text: str) -> str:

@@ -28,6 +28,7 @@ _KINDS = {
     "write_file": FILE_WRITE,
     "create": FILE_WRITE,
     "replace": FILE_WRITE,
+    "delete": FILE_WRITE,
     "glob": SEARCH,
     "grep": SEARCH,
     "ls": SEARCH,

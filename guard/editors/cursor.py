@@ -1,0 +1,163 @@
+"""Cursor's hook protocol (hooks.json, lowerCamelCase events; see shared/protocols/hook-protocols.md §2).
+
+- Always print exactly one JSON object, even to allow: with ``failClosed``,
+  empty stdout may count as invalid JSON.
+- ``permission``: allow | deny | ask, with ``user_message`` / ``agent_message``.
+  "ask" is only enforced on beforeShellExecution / beforeMCPExecution; on
+  preToolUse it is accepted but NOT enforced (the tool runs), and
+  beforeReadFile knows only allow/deny, so there an ask is answered as deny.
+- beforeSubmitPrompt blocks with ``{"continue": false}``.
+- ``beforeMCPExecution.tool_input`` and ``postToolUse.tool_output`` are JSON strings.
+- Exit 2 also denies; it is the answer when the event itself cannot be read.
+"""
+
+from __future__ import annotations
+
+from guard import reasons
+from guard.editors.base import Answer, BadInput
+from guard.engine.toolkinds import kind_of
+from guard.runtime import jsonfast
+from guard.toolcall import OTHER, POST, PRE, PROMPT, ToolCall
+from guard.verdict import ALLOW, ASK, DENY, Verdict
+
+NAME = "cursor"
+
+_PRE = {"preToolUse", "beforeShellExecution", "beforeMCPExecution", "beforeReadFile", "subagentStart"}
+_POST = {"postToolUse", "postToolUseFailure", "afterShellExecution", "afterMCPExecution"}
+_ASK_ENFORCED = {"beforeShellExecution", "beforeMCPExecution"}
+_TOOLS = {"Shell": "Bash", "Read": "Read", "Write": "Write", "Grep": "Grep", "Delete": "Delete", "Task": "Task", "TabRead": "Read", "TabWrite": "Write"}
+
+
+def looks_like(payload: object) -> bool:
+    """Payload sniffing (fallback when no --agent is given)."""
+    return isinstance(payload, dict) and ("cursor_version" in payload or "conversation_id" in payload)
+
+
+def payload_from_env() -> dict | None:
+    return None
+
+
+def _decode(v: object) -> object:
+    if isinstance(v, str):
+        try:
+            return jsonfast.loads(v)
+        except ValueError:
+            return v
+    return v
+
+
+def _str(v: object) -> str:
+    return v if isinstance(v, str) else ""
+
+
+def parse(payload: object) -> ToolCall:
+    if not isinstance(payload, dict):
+        raise BadInput(f"hook input is a JSON {type(payload).__name__}, expected an object")
+    raw_event = _str(payload.get("hook_event_name"))
+    roots = payload.get("workspace_roots")
+    cwd = _str(payload.get("cwd")) or (_str(roots[0]) if isinstance(roots, list) and roots else "")
+    session = _str(payload.get("conversation_id")) or _str(payload.get("session_id"))
+    warnings: list[str] = []
+    tool, params, output, prompt = "", {}, None, ""
+    event = OTHER
+
+    if raw_event == "beforeShellExecution":
+        event, tool, params = PRE, "Bash", {"command": _str(payload.get("command"))}
+    elif raw_event == "beforeMCPExecution":
+        event, tool = PRE, "MCP:" + (_str(payload.get("tool_name")) or "tool")
+        inp = _decode(payload.get("tool_input"))
+        params = inp if isinstance(inp, dict) else {"input": inp}
+        for key in ("url", "command"):
+            if isinstance(payload.get(key), str):
+                params = {**params, f"server_{key}": payload[key]}
+    elif raw_event == "beforeReadFile":
+        event, tool, params = PRE, "Read", {"file_path": _str(payload.get("file_path"))}
+        content = payload.get("content")
+        if isinstance(content, str) and content:
+            # Cursor hands over the file before the model reads it: secrets in it are checked as output.
+            output = {"content": content}
+    elif raw_event == "preToolUse":
+        event = PRE
+        name = _str(payload.get("tool_name"))
+        tool = _TOOLS.get(name, name)
+        inp = _decode(payload.get("tool_input"))
+        params = inp if isinstance(inp, dict) else {"input": inp}
+        if not cwd and isinstance(params.get("working_directory"), str):
+            cwd = params["working_directory"]
+    elif raw_event == "subagentStart":
+        event, tool, params = PRE, "Task", {"prompt": _str(payload.get("task"))}
+    elif raw_event in _POST:
+        event = POST
+        name = _str(payload.get("tool_name"))
+        tool = "Bash" if raw_event == "afterShellExecution" else ("MCP:" + name if raw_event == "afterMCPExecution" else _TOOLS.get(name, name))
+        inp = _decode(payload.get("tool_input"))
+        params = inp if isinstance(inp, dict) else ({"command": _str(payload.get("command"))} if raw_event == "afterShellExecution" else {})
+        for key in ("tool_output", "result_json", "output", "error_message"):
+            if key in payload:
+                output = {key: _decode(payload.get(key))}
+                break
+    elif raw_event == "beforeSubmitPrompt":
+        event, prompt = PROMPT, _str(payload.get("prompt"))
+    elif not raw_event:
+        warnings.append("hook_event_name missing or not a string")
+        raw_event = "?"
+    call = ToolCall(
+        editor=NAME,
+        event=event,
+        raw_event=raw_event,
+        tool=tool,
+        kind=kind_of(tool) if tool else "unknown",
+        params=params,
+        output=output,
+        prompt=prompt,
+        session_id=session,
+        cwd=cwd,
+        tool_use_id=_str(payload.get("tool_use_id")),
+    )
+    call.warnings = warnings
+    return call
+
+
+def _json(obj: dict) -> str:
+    return jsonfast.dumps(obj) + "\n"
+
+
+def render(call: ToolCall, v: Verdict) -> Answer:
+    stderr = "".join(f"clampd-guard: warning: {w}\n" for w in call.warnings + v.warnings)
+    ev = call.raw_event
+    if call.event == PROMPT:
+        if v.decision == DENY:
+            return Answer(_json({"continue": False, "user_message": reasons.block_reason(call, v)}), stderr, 0)
+        return Answer(_json({"continue": True}), stderr, 0)
+    if call.event == PRE:
+        decision = v.decision
+        if ev == "beforeReadFile" and v.updated_output is not None:
+            decision = DENY  # the file holds secrets: it cannot be redacted before Cursor shows it
+        if decision == ALLOW:
+            return Answer(_json({"permission": "allow"}), stderr, 0)
+        if decision == ASK and ev not in _ASK_ENFORCED:
+            decision = DENY  # "ask" is not enforced here: an unenforced ask would let the tool run
+        reason = reasons.block_reason(call, v) if v.hits or v.reason else reasons.output_notice(v)
+        return Answer(
+            _json({"permission": decision, "user_message": reasons.user_message(call, v), "agent_message": reason}),
+            stderr,
+            0,
+        )
+    if call.event == POST and v.updated_output is not None:
+        out: dict = {"additional_context": reasons.output_notice(v)}
+        if call.tool.startswith("MCP:") and isinstance(v.updated_output, dict):
+            mcp = v.updated_output.get("tool_output", v.updated_output.get("result_json"))
+            if mcp is not None:
+                out["updated_mcp_tool_output"] = mcp
+        return Answer(_json(out), stderr, 0)
+    return Answer(_json({}), stderr, 0)
+
+
+def render_unparsed_deny(reason: str) -> Answer:
+    """Event unknown: a deny object plus exit 2 (which Cursor treats as deny on every before* event)."""
+    msg = f"clampd-guard blocked this call: {reason}"
+    return Answer(_json({"permission": "deny", "user_message": msg, "agent_message": msg, "continue": False}), msg + "\n", 2)
+
+
+def render_unparsed_allow() -> Answer:
+    return Answer(_json({"permission": "allow"}), "", 0)
