@@ -119,10 +119,33 @@ def short(payload: dict, limit: int = 110) -> str:
     return text if len(text) <= limit else text[: limit - 3] + "..."
 
 
+def to_cursor(p: dict) -> dict:
+    """The same call in Cursor's hook envelope (events, field names, JSON-string params)."""
+    ev, tool = p.get("hook_event_name"), str(p.get("tool_name") or "")
+    ti = p.get("tool_input") if isinstance(p.get("tool_input"), dict) else {}
+    cwd = p.get("cwd") or "/home/dev/project"
+    base = {"conversation_id": p.get("session_id", "corpus"), "generation_id": "g", "cursor_version": "1.7.2", "workspace_roots": [cwd]}
+    mcp = tool.split("__")[-1] if tool.startswith("mcp__") else ""
+    if ev == "UserPromptSubmit":
+        return {**base, "hook_event_name": "beforeSubmitPrompt", "prompt": p.get("prompt", "")}
+    if ev in ("PostToolUse", "PostToolUseFailure"):
+        out = p.get("tool_response") if ev == "PostToolUse" else p.get("error")
+        name = "MCP:" + mcp if mcp else {"Bash": "Shell", "Edit": "Write", "MultiEdit": "Write"}.get(tool, tool)
+        return {**base, "hook_event_name": "postToolUse", "tool_name": name, "tool_input": json.dumps(ti), "tool_output": json.dumps(out), "cwd": cwd}
+    if tool == "Bash":
+        return {**base, "hook_event_name": "beforeShellExecution", "command": ti.get("command", ""), "cwd": cwd}
+    if mcp:
+        return {**base, "hook_event_name": "beforeMCPExecution", "tool_name": mcp, "tool_input": json.dumps(ti)}
+    if tool == "Read":
+        return {**base, "hook_event_name": "beforeReadFile", "file_path": ti.get("file_path", ""), "content": ""}
+    name = {"Edit": "Write", "MultiEdit": "Write"}.get(tool, tool)
+    return {**base, "hook_event_name": "preToolUse", "tool_name": name, "tool_input": ti, "cwd": cwd}
+
+
 class Scorer:
     """Holds the compiled rules and a default Config; ``run`` scores one payload."""
 
-    def __init__(self) -> None:
+    def __init__(self, envelope: str = "claude") -> None:
         import marshal
 
         from guard.config.load import Config
@@ -135,12 +158,22 @@ class Scorer:
         self.config = Config()
         self.adapter = claude_code
         self._run = run_payload
+        self.envelope = envelope
+        if envelope == "cursor":
+            from guard.editors import cursor
+
+            self.adapter = cursor
 
     def run(self, payload: dict, session: str = "corpus") -> tuple[bool, str, list[str]]:
         """(flagged, decision, rule ids) for one hook payload."""
         p = dict(payload)
         p["session_id"] = session
+        post = p.get("hook_event_name") in ("PostToolUse", "PostToolUseFailure")
+        if self.envelope == "cursor":
+            p = to_cursor(p)
         call, v = self._run(self.adapter, p, self.config, self.rules)
+        if post:
+            return v.decision != "allow" or v.updated_output is not None, v.decision, list(v.rule_ids)
         if p.get("hook_event_name") in ("PostToolUse", "PostToolUseFailure"):
             flagged = v.decision != "allow" or v.updated_output is not None
         else:
@@ -148,9 +181,9 @@ class Scorer:
         return flagged, v.decision, list(v.rule_ids)
 
 
-def score(attacks: list[dict], benign: list[dict], scorer: Scorer | None = None) -> dict:
+def score(attacks: list[dict], benign: list[dict], scorer: Scorer | None = None, envelope: str = "claude") -> dict:
     """Run every item; return the report as a plain dict (what --json prints)."""
-    sc = scorer or Scorer()
+    sc = scorer or Scorer(envelope)
     t0 = time.perf_counter()
     per_cat: dict[str, dict] = {}
     misses: list[dict] = []
@@ -249,6 +282,7 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--check", action="store_true", help=f"exit 1 unless recall >= {RECALL_TARGET} and FP rate <= {FP_TARGET}")
     ap.add_argument("--category", action="append", help="only these attack categories (repeatable)")
     ap.add_argument("--kind", action="append", help="only these benign kinds (repeatable)")
+    ap.add_argument("--envelope", choices=("claude", "cursor"), default="claude", help="replay every call in this editor's hook envelope")
     args = ap.parse_args(argv)
 
     tmp = isolated_env()
@@ -260,7 +294,7 @@ def main(argv: list[str] | None = None) -> int:
             attacks = [a for a in attacks if a["category"] in args.category]
         if args.kind:
             benign = [b for b in benign if kind_of(b["payload"]) in args.kind]
-        rep = score(attacks, benign)
+        rep = score(attacks, benign, envelope=args.envelope)
     finally:
         shutil.rmtree(tmp, ignore_errors=True)
     if args.json:
