@@ -300,7 +300,7 @@ def test_persist_write_then_shell_fires_once(s: Session) -> None:
 
 
 def test_edit_tool_cron_then_exec(s: Session) -> None:
-    s.call("Write", file_path="/home/dev/.config/systemd/user/agent.service", content="[Service]\nExecStart=/tmp/a\n")
+    s.call("Write", file_path="/home/dev/.config/systemd/user/agent.service", content="[Service]\nExecStart=%h/bin/agent-runner\n")
     v = s.bash("systemctl --user start agent")
     assert "session.persist-then-exec" in ids(v)
 

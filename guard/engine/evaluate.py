@@ -10,14 +10,19 @@ from guard.verdict import ALLOW, ASK, DENY, LOCAL, REDACT, Hit, Verdict
 
 
 def combined_risk(hits: list[Hit]) -> float:
-    """Noisy-or of the distinct rules' risks: independent signals add up, never past 1."""
-    keep = 1.0
-    seen: set[str] = set()
+    """Noisy-or across categories of the strongest hit in each.
+
+    Independent kinds of evidence add up (a credential read plus a network
+    upload); two rules that see the same mechanism (two destructive-git asks,
+    a SQL rule on the command and on the extracted SQL) do not.
+    """
+    best: dict[str, float] = {}
     for h in hits:
-        if h.rule_id in seen:
-            continue
-        seen.add(h.rule_id)
-        keep *= 1.0 - h.risk
+        if h.risk > best.get(h.category, 0.0):
+            best[h.category] = h.risk
+    keep = 1.0
+    for r in best.values():
+        keep *= 1.0 - r
     return round(1.0 - keep, 4)
 
 

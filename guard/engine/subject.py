@@ -199,6 +199,11 @@ def add_shell(subj: Subject, command: str, cwd: str) -> None:
 
 
 def _add_path(subj: Subject, raw: str, cwd: str) -> None:
+    """The absolute path, and the same path with the home directory written as ~ (as shell texts are)."""
     if not raw:
         return
-    subj.add("path", expand_path(raw, cwd))
+    full = expand_path(raw, cwd)
+    subj.add("path", full)
+    home = sysio.home().rstrip("/")
+    if home and home != "/" and (full == home or full.startswith(home + "/")):
+        subj.add("path", "~" + full[len(home) :])
