@@ -60,6 +60,7 @@ MIN_DIRECT = 0.45  # a stretch fires only if its undiscounted occurrences alone 
 MIN_ANCHOR = 0.25  # ... and include a strong phrase, or weak ones of two groups weighing this much ...
 DISCUSSION_CAP = 0.45  # ... else its score is capped here (below THRESHOLD)
 MAX_OCCURRENCES = 5000  # per text; bounds the Python work on adversarial input
+MAX_ESCAPES = 20000  # literal \\uXXXX escapes decoded per text
 MAX_FOLD_REPLACE = 96  # distinct foldable characters handled by str.replace; above: str.translate
 # Per event, factors for kinds that are ordinary in that channel: a user's own
 # prompt saying "run this command quietly" is the user talking, not injection.
@@ -127,6 +128,9 @@ def normalise(text: str, fold: dict[str, str], fold_keys: frozenset) -> tuple[st
             if esc in t:
                 t = t.replace(esc, "  ")
     norm = t.replace(DEL, "") if DEL in t else t
+    for run in ("                ", "    "):  # long runs (code indentation) first: fewer passes
+        if run in norm:
+            norm = norm.replace(run, " ")
     while "  " in norm:
         norm = norm.replace("  ", " ")
     return t, norm
@@ -135,20 +139,19 @@ def normalise(text: str, fold: dict[str, str], fold_keys: frozenset) -> tuple[st
 def _unescape_u(t: str, fold: dict[str, str]) -> str:
     """Literal \\uXXXX escapes (JSON text inside tool output) read as the character they
     encode, padded with DEL to the escape's length so offsets stay 1:1."""
-    seen: dict[str, str] = {}
-    i = t.find("\\u")
-    budget = 4096  # occurrences looked at; bounds the Python loop on escape-heavy text
-    while i >= 0 and len(seen) < MAX_FOLD_REPLACE and budget:
-        budget -= 1
-        esc = t[i : i + 6]
-        if esc not in seen and len(esc) == 6 and not esc[2:].strip(_HEX):
-            c = chr(int(esc[2:], 16)).lower()[:1]
+    parts = t.split("\\u")
+    if len(parts) > MAX_ESCAPES:
+        parts = t.split("\\u", MAX_ESCAPES)  # the rest stays as it is
+    out = [parts[0]]
+    for p in parts[1:]:
+        h = p[:4]
+        if len(h) == 4 and not h.strip(_HEX):
+            c = chr(int(h, 16)).lower()[:1]
             c = fold.get(c, c)
-            seen[esc] = DEL * 6 if c == DEL else c + DEL * 5
-        i = t.find("\\u", i + 2)
-    for esc, rep in seen.items():
-        t = t.replace(esc, rep)
-    return t
+            out.append((DEL * 6 if c == DEL else c + DEL * 5) + p[4:])
+        else:
+            out.append("\\u" + p)
+    return "".join(out)
 
 
 def _segments(t: str) -> tuple[list[int], list[int]]:
@@ -239,6 +242,26 @@ def _import_ahocorasick() -> object:
     return None
 
 
+def _py_automaton(keys: list[str], key: object) -> _PyAutomaton:
+    """The pure-Python automaton, from its own marshal cache (~1 ms) instead of built (~6 ms)."""
+    if key is None:
+        return _PyAutomaton(keys)
+    tag = sys.implementation.cache_tag or "py"
+    path = sysio.join(paths.user_cache_dir(), f"dictionaries-automaton-{tag}.marshal")
+    try:
+        got = marshal.loads(sysio.read_bytes(path, limit=64 << 20))
+        if isinstance(got, tuple) and len(got) == 3 and got[0] == key:
+            return _PyAutomaton(None, got[1], got[2])
+    except (OSError, ValueError, EOFError, TypeError):
+        pass
+    a = _PyAutomaton(keys)
+    try:
+        sysio.write_atomic(path, marshal.dumps((key, a.delta, a.out)))
+    except OSError:
+        pass
+    return a
+
+
 class _PyAutomaton:
     """Aho-Corasick in pure Python, for when pyahocorasick is not installed.
 
@@ -249,7 +272,11 @@ class _PyAutomaton:
 
     __slots__ = ("delta", "out")
 
-    def __init__(self, keys: list[str]) -> None:
+    def __init__(self, keys: list[str] | None, delta: list | None = None, out: list | None = None) -> None:
+        if keys is None:
+            self.delta = delta
+            self.out = out
+            return
         children: list[dict[str, int]] = [{}]
         ends: list[list[int]] = [[]]
         for kid, key in enumerate(keys):
@@ -337,7 +364,7 @@ class Dictionary:
         elif engine == "ahocorasick":
             raise ImportError("pyahocorasick is not installed")
         else:
-            self._auto = _PyAutomaton(self.keys)
+            self._auto = _py_automaton(self.keys, payload.get("key"))
             self.engine = "python"
 
     def folding(self) -> tuple[dict[str, str], frozenset]:
@@ -557,36 +584,39 @@ def _quoted(norm: str, start: int, end: int) -> bool:
 
     Typographic heuristic: an opening quote hugs the following text and does
     not follow a letter (so the apostrophe in "don't" is neither), a closing
-    quote hugs the preceding text and is not followed by a letter.
+    quote hugs the preceding text and is not followed by a letter. A JSON
+    value ({"body": "..."}) is data, not a quotation.
     """
     n = len(norm)
-    i = start - 1
     lo = max(0, start - QUOTE_BEFORE)
-    while i >= lo:
-        c = norm[i]
-        if c in _PAIRS:
-            before = norm[i - 1] if i else " "
-            after = norm[i + 1] if i + 1 < n else " "
-            if after != " " and not before.isalnum():
-                k = i - 1
-                while k >= 0 and norm[k] == " ":
-                    k -= 1
-                if k > 0 and norm[k] == ":" and norm[k - 1] in "\"'":
-                    return False  # a value in data ({"body": "..."}), not a quotation
-                closer = _PAIRS[c]
-                break
-            if before != " " and not after.isalnum():
-                return False  # the nearest quote before us closes an earlier quotation
-        i -= 1
-    else:
-        return False
+    hi = start
+    closer = ""
+    while True:
+        i = max(norm.rfind(q, lo, hi) for q in _PAIRS)
+        if i < 0:
+            return False
+        before = norm[i - 1] if i else " "
+        after = norm[i + 1] if i + 1 < n else " "
+        if after != " " and not before.isalnum():
+            k = i - 1
+            while k >= 0 and norm[k] == " ":
+                k -= 1
+            if k > 0 and norm[k] == ":" and norm[k - 1] in "\"'":
+                return False
+            closer = _PAIRS[norm[i]]
+            break
+        if before != " " and not after.isalnum():
+            return False  # the nearest quote before us closes an earlier quotation
+        hi = i  # an apostrophe inside a word: look further back
     j = end
-    hi = min(n, end + QUOTE_AFTER)
-    while j < hi:
-        if norm[j] == closer and norm[j - 1] != " " and (j + 1 >= n or not norm[j + 1].isalnum()):
+    stop = min(n, end + QUOTE_AFTER)
+    while True:
+        j = norm.find(closer, j, stop)
+        if j < 0:
+            return False
+        if norm[j - 1] != " " and (j + 1 >= n or not norm[j + 1].isalnum()):
             return True
         j += 1
-    return False
 
 
 # ---------------------------------------------------------------- build + cache
