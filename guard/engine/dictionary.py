@@ -26,8 +26,9 @@ Every occurrence in a stretch that reaches THRESHOLD yields one Hit.
 
 Hook-path discipline as in ``engine.ruleset``: no ``os``/``re``/``json``;
 the parsed and normalised tables are cached as marshal in the user cache dir,
-keyed on the source files' stats; the automaton itself is built at load time
-(~0.2 ms for ~200 phrases).
+keyed on the source files' and this module's stats; the pyahocorasick
+automaton is built at load time (~0.3 ms for ~300 keys). A warm ``load()``
+costs ~0.8 ms in all, ``ahocorasick`` import included.
 """
 
 from __future__ import annotations
@@ -218,12 +219,13 @@ def _import_ahocorasick() -> object:
     except ImportError:
         pass
     ver = f"python{sys.version_info[0]}.{sys.version_info[1]}"
+
+    def site_dir(root: str) -> str:
+        return sysio.join(root, "Lib", "site-packages") if sysio.WINDOWS else sysio.join(root, "lib", ver, "site-packages")
+
     exe_dir = sysio.dirname(sys.executable or "")
-    cands = []
-    for root in (sysio.dirname(exe_dir), exe_dir):
-        if root and sysio.exists(sysio.join(root, "pyvenv.cfg")):
-            cands.append(sysio.join(root, "Lib", "site-packages") if sysio.WINDOWS else sysio.join(root, "lib", ver, "site-packages"))
-    cands.append(sysio.join(sys.prefix, "Lib", "site-packages") if sysio.WINDOWS else sysio.join(sys.prefix, "lib", ver, "site-packages"))
+    cands = [site_dir(r) for r in (sysio.dirname(exe_dir), exe_dir) if r and sysio.exists(sysio.join(r, "pyvenv.cfg"))]
+    cands.append(site_dir(sys.prefix))
     for d in cands:
         if d in sys.path or not sysio.exists(d):
             continue
@@ -400,8 +402,10 @@ class Dictionary:
                 if len(disc) < MAX_OCCURRENCES:
                     disc.append((start, end))
                 continue
-            if end < n and norm[last].isalnum() and (norm[end].isalnum() or (norm[end] == "'" and end + 1 < n and norm[end + 1].isalnum())):
-                continue  # inside a word, or followed by "'s"
+            if end < n and norm[last].isalnum():
+                after = norm[end]
+                if after.isalnum() or (after == "'" and end + 1 < n and norm[end + 1].isalnum()):
+                    continue  # inside a word, or followed by "'s"
             occ.append((start, end, kid))
             if len(occ) >= MAX_OCCURRENCES:
                 break
@@ -417,7 +421,8 @@ class Dictionary:
         ns, ts = _segments(t)
         out = []
         for score, members in groups:
-            out.append((score, [(_to_original(ns, ts, a), _to_original(ns, ts, b - 1) + 1, pid, w, d) for a, b, pid, w, d in members]))
+            spans = [(_to_original(ns, ts, a), _to_original(ns, ts, b - 1) + 1, pid, w, d) for a, b, pid, w, d in members]
+            out.append((score, spans))
         return out
 
     def _groups(self, norm: str, event: str) -> list[tuple[float, list[tuple[int, int, int, float, bool]]]]:

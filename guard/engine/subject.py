@@ -15,7 +15,7 @@ MAX_TEXT = 2 << 20  # characters of one string that rules read
 MAX_LEAVES = 5000
 MAX_DEPTH = 64
 
-TEXT_FIELDS = ("command", "path", "content", "pattern", "url", "query", "prompt", "args", "sql", "code")
+TEXT_FIELDS = ("command", "path", "content", "pattern", "url", "query", "prompt", "args", "sql", "code", "tool")
 
 _KEYED = {
     "command": "command",
@@ -68,6 +68,27 @@ def leaves(obj: object, prefix: tuple = (), depth: int = 0, out: list | None = N
     elif isinstance(obj, list):
         for i, v in enumerate(obj):
             leaves(v, prefix + (i,), depth + 1, out)
+    return out
+
+
+def scalars(obj: object, prefix: tuple = (), depth: int = 0, out: list | None = None) -> list[tuple[tuple, str]]:
+    """Every boolean, number and null inside ``obj`` as JSON text, with its key path (bounded)."""
+    if out is None:
+        out = []
+    if len(out) >= MAX_LEAVES or depth > MAX_DEPTH:
+        return out
+    if obj is True or obj is False or obj is None:
+        out.append((prefix, "true" if obj is True else "false" if obj is False else "null"))
+    elif isinstance(obj, (int, float)) and not isinstance(obj, bool):
+        out.append((prefix, repr(obj)))
+    elif isinstance(obj, dict):
+        for k, v in obj.items():
+            scalars(v, prefix + (k,), depth + 1, out)
+        if not obj and prefix:
+            out.append((prefix, "{}"))  # an empty filter matches everything
+    elif isinstance(obj, list):
+        for i, v in enumerate(obj):
+            scalars(v, prefix + (i,), depth + 1, out)
     return out
 
 
@@ -139,6 +160,11 @@ def build(call: ToolCall) -> Subject:
     elif kind == K.SUBAGENT:
         subj.add("prompt", _s(p.get("prompt")))
     elif kind == K.MCP:
+        # The tool name says what an MCP call does (mcp__github__delete_repository);
+        # booleans and numbers matter too (force: true), read as key=value.
+        subj.add("tool", call.tool)
+        for leaf, value in scalars(p):
+            subj.add("args", f"{leaf[-1] if leaf else 'value'}={value}", leaf)
         for leaf, text in leaves(p):
             subj.add("args", text, leaf)
             key = leaf[-1] if leaf and isinstance(leaf[-1], str) else ""
@@ -152,6 +178,7 @@ def build(call: ToolCall) -> Subject:
             elif named:
                 subj.add(named, text, leaf)
     else:
+        subj.add("tool", call.tool)
         # Unknown tool: every string is read as every kind of text, so that a
         # renamed or new tool cannot carry a dangerous command past the rules.
         for leaf, text in leaves(p):

@@ -327,6 +327,10 @@ def _nested(cmd: Command, ctx: _Ctx, out: Normalised, depth: int) -> None:
             if a in flags and j + 1 < len(argv):
                 out.add_code(argv[j + 1], ctx, depth)
                 return
+            attached = next((f for f in flags if len(f) == 2 and a.startswith(f) and len(a) > 2), None)
+            if attached:  # ruby -e'puts 1', python -c"import os"
+                out.add_code(a[2:], ctx, depth)
+                return
             if name in ("pwsh", "powershell") and a.lower() in ("-encodedcommand", "-enc", "-e", "-ec") and j + 1 < len(argv):
                 decoded = _b64(argv[j + 1], "utf-16-le")
                 if decoded:
