@@ -71,6 +71,22 @@ def leaves(obj: object, prefix: tuple = (), depth: int = 0, out: list | None = N
     return out
 
 
+def tool_line(tool: str, params: dict) -> str:
+    """``mcp__github__update_ref owner=acme ref=heads/main``: the call at a glance, for tool rules."""
+    parts = [tool]
+    for k, v in list(params.items())[:32]:
+        if isinstance(v, str):
+            if len(v) <= 120 and "\n" not in v:
+                parts.append(f"{k}={v}")
+        elif v is True or v is False or v is None:
+            parts.append(f"{k}={'true' if v is True else 'false' if v is False else 'null'}")
+        elif isinstance(v, (int, float)):
+            parts.append(f"{k}={v!r}")
+        elif isinstance(v, (dict, list)) and not v:
+            parts.append(f"{k}={'{}' if isinstance(v, dict) else '[]'}")
+    return " ".join(parts)
+
+
 def scalars(obj: object, prefix: tuple = (), depth: int = 0, out: list | None = None) -> list[tuple[tuple, str]]:
     """Every boolean, number and null inside ``obj`` as JSON text, with its key path (bounded)."""
     if out is None:
@@ -162,7 +178,7 @@ def build(call: ToolCall) -> Subject:
     elif kind == K.MCP:
         # The tool name says what an MCP call does (mcp__github__delete_repository);
         # booleans and numbers matter too (force: true), read as key=value.
-        subj.add("tool", call.tool)
+        subj.add("tool", tool_line(call.tool, p))
         for leaf, value in scalars(p):
             subj.add("args", f"{leaf[-1] if leaf else 'value'}={value}", leaf)
         for leaf, text in leaves(p):
