@@ -37,7 +37,9 @@ def imported(payload: dict, home: Path) -> list[str]:
 
 @pytest.fixture
 def warm(home: Path) -> Path:
+    """First calls build the rule and dictionary caches (a one-off cost that may import re/tomllib)."""
     imported({"hook_event_name": "PreToolUse", "tool_name": "Bash", "tool_input": {"command": "true"}}, home)
+    imported({"hook_event_name": "UserPromptSubmit", "prompt": "warm the dictionary cache"}, home)
     return home
 
 

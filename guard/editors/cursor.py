@@ -37,6 +37,18 @@ def payload_from_env() -> dict | None:
     return None
 
 
+def _mcp_name(name: str) -> str:
+    """Cursor names MCP tools without their server; use Claude Code's mcp__<server>__<tool> form
+    so that one set of MCP rules reads both editors (the server is unknown here)."""
+    return "mcp__cursor__" + name
+
+
+def _tool(name: str) -> str:
+    if name.startswith("MCP:"):
+        return _mcp_name(name[4:])
+    return _TOOLS.get(name, name)
+
+
 def _decode(v: object) -> object:
     if isinstance(v, str):
         try:
@@ -64,7 +76,7 @@ def parse(payload: object) -> ToolCall:
     if raw_event == "beforeShellExecution":
         event, tool, params = PRE, "Bash", {"command": _str(payload.get("command"))}
     elif raw_event == "beforeMCPExecution":
-        event, tool = PRE, "MCP:" + (_str(payload.get("tool_name")) or "tool")
+        event, tool = PRE, _mcp_name(_str(payload.get("tool_name")) or "tool")
         inp = _decode(payload.get("tool_input"))
         params = inp if isinstance(inp, dict) else {"input": inp}
         for key in ("url", "command"):
@@ -78,8 +90,7 @@ def parse(payload: object) -> ToolCall:
             output = {"content": content}
     elif raw_event == "preToolUse":
         event = PRE
-        name = _str(payload.get("tool_name"))
-        tool = _TOOLS.get(name, name)
+        tool = _tool(_str(payload.get("tool_name")))
         inp = _decode(payload.get("tool_input"))
         params = inp if isinstance(inp, dict) else {"input": inp}
         if not cwd and isinstance(params.get("working_directory"), str):
@@ -89,7 +100,7 @@ def parse(payload: object) -> ToolCall:
     elif raw_event in _POST:
         event = POST
         name = _str(payload.get("tool_name"))
-        tool = "Bash" if raw_event == "afterShellExecution" else ("MCP:" + name if raw_event == "afterMCPExecution" else _TOOLS.get(name, name))
+        tool = "Bash" if raw_event == "afterShellExecution" else (_mcp_name(name) if raw_event == "afterMCPExecution" else _tool(name))
         inp = _decode(payload.get("tool_input"))
         params = inp if isinstance(inp, dict) else ({"command": _str(payload.get("command"))} if raw_event == "afterShellExecution" else {})
         for key in ("tool_output", "result_json", "output", "error_message"):
@@ -145,7 +156,7 @@ def render(call: ToolCall, v: Verdict) -> Answer:
         )
     if call.event == POST and v.updated_output is not None:
         out: dict = {"additional_context": reasons.output_notice(v)}
-        if call.tool.startswith("MCP:") and isinstance(v.updated_output, dict):
+        if call.tool.startswith("mcp__") and isinstance(v.updated_output, dict):
             mcp = v.updated_output.get("tool_output", v.updated_output.get("result_json"))
             if mcp is not None:
                 out["updated_mcp_tool_output"] = mcp

@@ -44,6 +44,8 @@ def evaluate(call: ToolCall, rules: RuleSet, thresholds: tuple[float, float], po
     if call.event not in (PRE, PROMPT):
         return Verdict(ALLOW, source=LOCAL)
     pairs = match.run(rules, subj)
+    if subj.fields.get("prompt"):
+        pairs += _dictionary(subj, "prompt", call.event)
     # Tag-only rules (risk 0) mark what a call does for the session signals
     # (engine.session); they never count as hits or add to the risk.
     tags: set[str] = set()
@@ -92,8 +94,27 @@ def _strongest_first(hits: list[Hit]) -> list[Hit]:
     return sorted(best.values(), key=lambda h: -h.risk)
 
 
+# Injection phrases in a prompt the user typed or pasted: the user is present
+# and may mean it ("ignore my previous instructions, use tabs"), so the
+# dictionary alone can ask (flag it to the model as data), never deny.
+PROMPT_DICTIONARY_CAP = 0.6
+
+
+def _dictionary(subj: subject.Subject, field: str, event: str) -> list[tuple[Hit, tuple]]:
+    """Weighted injection phrases, matched with one automaton (engine.dictionary)."""
+    from guard.engine import dictionary
+
+    pairs = dictionary.scan_pairs(subj.fields[field], field, event)
+    if event == PROMPT:
+        for h, _leaf in pairs:
+            h.risk = min(h.risk, PROMPT_DICTIONARY_CAP)
+    return pairs
+
+
 def _post(call: ToolCall, rules: RuleSet, subj: subject.Subject, policy: Policy) -> Verdict:
     pairs = match.run(rules, subj, all_spans=True)
+    if subj.fields.get("output"):
+        pairs += _dictionary(subj, "output", POST)
     pairs = [(h, leaf) for h, leaf in pairs if (h.secret or h.defuse) and policy.keeps(h)]
     hits = [h for h, _ in pairs]
     v = Verdict(ALLOW, combined_risk(hits), _strongest_first(hits), source=LOCAL)

@@ -14,20 +14,33 @@ MAX_HITS_PER_RULE = 200
 # Texts longer than this are matched only in windows around keyword
 # occurrences: a secret or a command is short, and running every pattern over
 # a megabyte of tool output costs seconds (every start position is tried).
-WINDOW_ABOVE = 32 << 10
-WINDOW = 4096
+WINDOW_ABOVE = 16 << 10
+BEFORE = 256  # a match starts at most this far before its keyword
+AFTER = 4096  # ... and ends within this far after it (a PEM private key block fits)
 MAX_WINDOWS = 512
 
 
-def windows(text: str, low: str, keywords: tuple[str, ...]) -> list[tuple[int, int]]:
-    """Merged (start, end) spans of WINDOW characters around every keyword occurrence."""
+def _word_at(low: str, i: int, n: int) -> bool:
+    return (i == 0 or not low[i - 1].isalnum()) and (i + n >= len(low) or not low[i + n].isalnum())
+
+
+def windows(text: str, low: str, keywords: tuple[str, ...], after: int = AFTER) -> list[tuple[int, int]]:
+    """Merged (start, end) spans around every keyword occurrence (BEFORE/``after`` characters).
+
+    Short alphabetic keywords ("ai", "dan") only count as whole words here:
+    inside "main" or "dangerous" they would put a window on every line.
+    """
     spans: list[tuple[int, int]] = []
     n = len(text)
     for kw in keywords:
+        wordy = len(kw) <= 3 and kw.isalpha()
         i = low.find(kw)
         while i >= 0 and len(spans) < MAX_WINDOWS * 4:
-            spans.append((max(0, i - WINDOW), min(n, i + len(kw) + WINDOW)))
-            i = low.find(kw, i + max(1, WINDOW))
+            if wordy and not _word_at(low, i, len(kw)):
+                i = low.find(kw, i + 1)
+                continue
+            spans.append((max(0, i - BEFORE), min(n, i + len(kw) + after)))
+            i = low.find(kw, i + max(1, after))
     spans.sort()
     merged: list[list[int]] = []
     for a, b in spans:
@@ -60,7 +73,10 @@ def run(rules: R.RuleSet, subj: Subject, all_spans: bool = False) -> list[tuple[
                 if unless and any(u.search(text) for u in unless):
                     continue
                 check = _validator(r[R.VALIDATOR])
-                spans = windows(text, low, r[R.KEYWORDS]) if len(text) > WINDOW_ABOVE else [(0, len(text))]
+                if len(text) > WINDOW_ABOVE:
+                    spans = windows(text, low, r[R.KEYWORDS], AFTER if r[R.SECRET] else 1024)
+                else:
+                    spans = [(0, len(text))]
                 found = False
                 for pat in pats:
                     n = 0
