@@ -55,19 +55,21 @@ class Subject:
 
 
 def leaves(obj: object, prefix: tuple = (), depth: int = 0, out: list | None = None) -> list[tuple[tuple, str]]:
-    """Every string inside ``obj`` with its key path (bounded)."""
-    if out is None:
-        out = []
-    if len(out) >= MAX_LEAVES or depth > MAX_DEPTH:
-        return out
-    if isinstance(obj, str):
-        out.append((prefix, obj))
-    elif isinstance(obj, dict):
-        for k, v in obj.items():
-            leaves(v, prefix + (k,), depth + 1, out)
-    elif isinstance(obj, list):
-        for i, v in enumerate(obj):
-            leaves(v, prefix + (i,), depth + 1, out)
+    """Every string inside ``obj`` with its key path.
+
+    Iterative and bounded by count, not depth: a command buried 500 levels
+    deep in an MCP argument is still a command.
+    """
+    out = [] if out is None else out
+    stack: list[tuple[tuple, object]] = [(prefix, obj)]
+    while stack and len(out) < MAX_LEAVES:
+        path, node = stack.pop()
+        if isinstance(node, str):
+            out.append((path, node))
+        elif isinstance(node, dict):
+            stack.extend((path + (k,), v) for k, v in reversed(list(node.items())))
+        elif isinstance(node, list):
+            stack.extend((path + (i,), v) for i, v in reversed(list(enumerate(node))))
     return out
 
 
