@@ -17,6 +17,10 @@ MAX_DEPTH = 64
 
 TEXT_FIELDS = ("command", "path", "content", "pattern", "url", "query", "prompt", "args", "sql", "code", "tool")
 
+# Fields whose text may carry HTML character references worth decoding (not tool
+# output: its redaction spans must refer to the original text).
+_ENTITY_FIELDS = frozenset({"url", "args", "query", "sql", "prompt", "pattern"})
+
 _KEYED = {
     "command": "command",
     "cmd": "command",
@@ -51,7 +55,15 @@ class Subject:
         if len(text) > MAX_TEXT:
             text = text[:MAX_TEXT]
             self.truncated = True
-        self.fields.setdefault(field, []).append((text, leaf))
+        entries = self.fields.setdefault(field, [])
+        entries.append((text, leaf))
+        if field in _ENTITY_FIELDS and "&" in text and ";" in text:
+            # Markup hidden behind character references (&#x3c;script&#x3e;) reads as markup too.
+            from guard.engine.entities import unescape
+
+            decoded = unescape(text)
+            if decoded != text:
+                entries.append((decoded, leaf))
 
 
 def leaves(obj: object, prefix: tuple = (), depth: int = 0, out: list | None = None) -> list[tuple[tuple, str]]:
