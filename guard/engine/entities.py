@@ -9,8 +9,12 @@ from __future__ import annotations
 _NAMED = {"lt": "<", "gt": ">", "amp": "&", "quot": '"', "apos": "'", "nbsp": " ", "sol": "/", "colon": ":", "lpar": "(", "rpar": ")", "period": ".", "tab": "\t", "newline": "\n", "bsol": "\\", "semi": ";", "equals": "="}
 
 
-def unescape(s: str, rounds: int = 2) -> str:
-    """Decode character references (twice, for double encoding); other text unchanged."""
+def unescape(s: str, rounds: int = 2, keep: str = "") -> str:
+    """Decode character references (twice, for double encoding); other text unchanged.
+
+    Characters in ``keep`` stay encoded: ``&lt;script&gt;`` in a page body is
+    escaped text, the normal way to show markup safely, not markup.
+    """
     for _ in range(rounds):
         if "&" not in s:
             return s
@@ -39,7 +43,7 @@ def unescape(s: str, rounds: int = 2) -> str:
                     ch = None
             elif body:
                 ch = _NAMED.get(body.lower())
-            if ch is None:
+            if ch is None or ch in keep:
                 out.append(c)
                 i += 1
                 continue

@@ -61,7 +61,7 @@ class Subject:
             # Markup hidden behind character references (&#x3c;script&#x3e;) reads as markup too.
             from guard.engine.entities import unescape
 
-            decoded = unescape(text)
+            decoded = unescape(text, keep="<>")
             if decoded != text:
                 entries.append((decoded, leaf))
 
