@@ -168,7 +168,7 @@ def test_kind_of_and_short() -> None:
     assert score_corpus.short({"hook_event_name": "PreToolUse", "tool_name": "Bash", "tool_input": {"command": "ls  -la"}}) == "$ ls -la"
 
 
-@pytest.mark.xfail(reason="rules still growing", strict=False)
 def test_targets(report: dict) -> None:
+    """The issue's targets on the development corpus: recall >= 95 %, false positives <= 1 %."""
     assert report["recall"] >= score_corpus.RECALL_TARGET, f"recall {report['recall']:.3f}"
     assert report["fp_rate"] <= score_corpus.FP_TARGET, f"FP rate {report['fp_rate']:.3f}"

@@ -73,7 +73,9 @@ def run(rules: R.RuleSet, subj: Subject, all_spans: bool = False) -> list[tuple[
                 if unless and any(u.search(text) for u in unless):
                     continue
                 check = _validator(r[R.VALIDATOR])
-                if len(text) > WINDOW_ABOVE:
+                if all_spans and len(text) > WINDOW_ABOVE:
+                    # Tool output only: a command must be read whole, or padding
+                    # could push its command position out of the window.
                     spans = windows(text, low, r[R.KEYWORDS], AFTER if r[R.SECRET] else 1024)
                 else:
                     spans = [(0, len(text))]

@@ -261,6 +261,8 @@ def _add_path(subj: Subject, raw: str, cwd: str) -> None:
         return
     full = expand_path(raw, cwd)
     subj.add("path", full)
+    if ".." in raw:
+        subj.add("path", raw)  # the climb itself is a signal (../../../etc/passwd)
     home = sysio.home().rstrip("/")
     if home and home != "/" and (full == home or full.startswith(home + "/")):
         subj.add("path", "~" + full[len(home) :])
