@@ -36,13 +36,25 @@ def decide(call: ToolCall, cfg: Config, rules: RuleSet, record: bool = False) ->
         return v
     policy = Policy.from_config(cfg, call.cwd)
     v = evaluate(call, rules, cfg.thresholds, policy)
-    if record and cfg.session_signals and call.session_id and call.event in (PRE, POST):
+    if record and cfg.session_signals and call.session_id and _session_relevant(call, v):
         from guard.engine import session
 
         session.merge(v, session.observe(call, v, cfg, policy), policy)
     if cfg.managed_error and call.event == POST:
         v.warnings.append(f"managed configuration is broken: {cfg.managed_error}")
     return v
+
+
+def _session_relevant(call: ToolCall, v: Verdict) -> bool:
+    """Whether this call can start, continue or trip a session pattern.
+
+    A pre call that is allowed and carries no behaviour tag (ls, git status,
+    npm test) can neither complete a sequence nor count as a denial, so it
+    costs no state I/O; post events mark approved asks.
+    """
+    if call.event == POST:
+        return True
+    return call.event == PRE and (v.decision != ALLOW or bool(getattr(v, "tags", None)))
 
 
 def judge(call: ToolCall, cfg: Config, rules: RuleSet | None = None, record: bool = False) -> Verdict:

@@ -90,3 +90,32 @@ def test_deep_nesting_is_bounded() -> None:
 def test_huge_input_is_capped() -> None:
     n = normalise("echo " + "a " * 200000, CWD, HOME)
     assert sum(len(t) for t in n.texts) < 200000
+
+
+PLAIN = ["cat /home/dev/.ssh/id_rsa", "cp --target=/home/dev/x a", "curl -d @/home/dev/.env x", "ls ./src", "ls -la", "git status", "npm test", "pytest -q tests/", "cargo build --release", "make -j4 all", "docker ps -a", "kubectl get pods -n prod", "git push origin feature/x", "go test ./..."]
+
+
+@pytest.mark.parametrize("cmd", PLAIN)
+def test_fast_path_agrees_with_the_normaliser(cmd: str) -> None:
+    """Where the fast path answers, its text is exactly the normaliser's."""
+    from guard.engine.shell.plain import plain_words
+
+    words = plain_words(cmd)
+    full = normalise(cmd, CWD, HOME).texts
+    if words is not None:
+        assert full == [" ".join(words)]
+    else:
+        assert full  # declined (always safe): the full normaliser reads it
+
+
+def test_fast_path_declines_everything_the_normaliser_treats_specially() -> None:
+    from guard.engine.shell import normalise as N
+    from guard.engine.shell.plain import NEEDS_PARSE, plain_words
+
+    special = set(N.WRAPPERS) | set(N.SHELLS) | set(N.INTERPRETERS) | set(N.SQL_CLIENTS) | set(N.FILE_OPS)
+    special |= {"eval", "su", "ssh", "find", "cd", "echo", "printf", "source"}
+    assert special <= NEEDS_PARSE | {"python"}
+    for name in sorted(special):
+        assert plain_words(f"{name} x") is None, name
+    for cmd in ("ls -la | sh", "cat ~/.ssh/id_rsa", "curl https://x.example", "rm -rf build", "ls $HOME", "ls *.py", "cd .. && ls"):
+        assert plain_words(cmd) is None, cmd

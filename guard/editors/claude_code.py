@@ -12,7 +12,6 @@
 
 from __future__ import annotations
 
-from guard import reasons
 from guard.editors.base import Answer, BadInput
 from guard.engine.toolkinds import kind_of
 from guard.runtime import jsonfast, sysio
@@ -126,6 +125,7 @@ def render(call: ToolCall, v: Verdict) -> Answer:
     ev = call.raw_event
     if v.decision in (ALLOW,) and v.updated_output is None:
         return Answer("", stderr, 0)
+    from guard import reasons
 
     if ev.startswith("?") and v.decision in (DENY, ASK):
         # Unknown event: a JSON answer naming the wrong event is ignored (tool runs); exit 2 blocks.

@@ -241,9 +241,15 @@ def add_shell(subj: Subject, command: str, cwd: str) -> None:
     """
     if not command:
         return
+    subj.add("raw", command)  # only rules that name the "raw" field read it
+    from guard.engine.shell.plain import plain_words
+
+    words = plain_words(command)
+    if words is not None:
+        subj.add("command", " ".join(words))
+        return
     from guard.engine.shell.normalise import MAX_INPUT, normalise
 
-    subj.add("raw", command)  # only rules that name the "raw" field read it
     norm = normalise(command, cwd, sysio.home())
     for t in norm.texts:
         subj.add("command", t)
