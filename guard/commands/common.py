@@ -81,6 +81,28 @@ def prompt(text: str, cwd: str) -> dict:
 # --- the hook's pipeline ----------------------------------------------------
 
 
+def add_call_arguments(p: object) -> None:
+    """The call to evaluate, as ``check`` and ``explain`` take it: a payload file or a shortcut."""
+    p.add_argument("file", nargs="?", metavar="FILE|-", help="hook JSON payload file, or - for stdin")  # type: ignore[attr-defined]
+    what = p.add_mutually_exclusive_group()  # type: ignore[attr-defined]
+    what.add_argument("--bash", metavar="CMD", help="a Bash tool call running CMD")
+    what.add_argument("--read", metavar="PATH", help="a Read tool call of PATH")
+    what.add_argument("--fetch", metavar="URL", help="a WebFetch tool call of URL")
+    what.add_argument("--prompt", metavar="TEXT", help="a UserPromptSubmit event with TEXT")
+    p.add_argument(  # type: ignore[attr-defined]
+        "--event",
+        choices=("pre", "post"),
+        help="pre (PreToolUse, the default for shortcuts) or post (PostToolUse; needs --output). "
+        "With FILE it overrides the payload's hook_event_name.",
+    )
+    p.add_argument(  # type: ignore[attr-defined]
+        "--output",
+        metavar="TEXT|@FILE",
+        help="the tool's output for --event post with a shortcut (@FILE reads it from FILE)",
+    )
+    p.add_argument("--json", action="store_true", help="print one JSON object instead of text")  # type: ignore[attr-defined]
+
+
 def load_config(defaults: bool = False) -> object:
     """The hook's effective config (or the built-in defaults), never raising."""
     from guard.config.load import Config, load

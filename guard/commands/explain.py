@@ -47,20 +47,7 @@ def register(sub: argparse._SubParsersAction) -> argparse.ArgumentParser:
         formatter_class=argparse.RawDescriptionHelpFormatter,
         usage_code=EXIT_USAGE,
     )
-    p.add_argument("file", nargs="?", metavar="FILE|-", help="hook JSON payload file, or - for stdin")
-    what = p.add_mutually_exclusive_group()
-    what.add_argument("--bash", metavar="CMD", help="a Bash tool call running CMD")
-    what.add_argument("--read", metavar="PATH", help="a Read tool call of PATH")
-    what.add_argument("--fetch", metavar="URL", help="a WebFetch tool call of URL")
-    what.add_argument("--prompt", metavar="TEXT", help="a UserPromptSubmit event with TEXT")
-    p.add_argument(
-        "--event",
-        choices=("pre", "post"),
-        help="pre (PreToolUse, the default for shortcuts) or post (PostToolUse; needs --output). "
-        "With FILE it overrides the payload's hook_event_name.",
-    )
-    p.add_argument("--output", metavar="TEXT|@FILE", help="the tool's output for --event post with a shortcut")
-    p.add_argument("--json", action="store_true", help="print one JSON object instead of text")
+    common.add_call_arguments(p)
     p.add_argument("--no-color", action="store_true", help="no ANSI colours (also: NO_COLOR=1, or not a terminal)")
     return p
 

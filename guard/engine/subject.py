@@ -8,6 +8,7 @@ tool's own response shape. Walks are bounded in depth, count and size.
 from __future__ import annotations
 
 from guard.engine import toolkinds as K
+from guard.engine.pathnorm import collapse, tilde
 from guard.runtime import sysio
 from guard.toolcall import POST, PRE, PROMPT, ToolCall
 
@@ -134,16 +135,7 @@ def expand_path(path: str, cwd: str) -> str:
         p = home + p[7:]
     if not p.startswith("/") and not (sysio.WINDOWS and len(p) > 1 and p[1] == ":"):
         p = (cwd or "/").rstrip("/") + "/" + p
-    parts: list[str] = []
-    for seg in p.split("/"):
-        if seg in ("", "."):
-            continue
-        if seg == "..":
-            if parts:
-                parts.pop()
-            continue
-        parts.append(seg)
-    return "/" + "/".join(parts)
+    return collapse(p)
 
 
 def _s(v: object) -> str:
@@ -269,6 +261,6 @@ def _add_path(subj: Subject, raw: str, cwd: str) -> None:
     subj.add("path", full)
     if ".." in raw:
         subj.add("path", raw)  # the climb itself is a signal (../../../etc/passwd)
-    home = sysio.home().rstrip("/")
-    if home and home != "/" and (full == home or full.startswith(home + "/")):
-        subj.add("path", "~" + full[len(home) :])
+    short = tilde(full, sysio.home())
+    if short != full:
+        subj.add("path", short)

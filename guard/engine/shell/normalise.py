@@ -20,6 +20,8 @@ database clients are returned separately for the rules that read them.
 
 from __future__ import annotations
 
+from guard.engine.pathnorm import collapse
+from guard.engine.pathnorm import tilde as home_as_tilde
 from guard.engine.shell.lexer import MAX_DEPTH, Lexed, Token, Word, lex
 
 MAX_INPUT = 64 << 10  # characters parsed structurally; longer input is also scanned raw
@@ -628,21 +630,11 @@ def _resolve(path: str, ctx: _Ctx, raw: bool = True, tilde: bool = True) -> str:
         if not p or p.startswith("-") or (colon > 0 and ("/" not in p[:colon])):
             return path  # options, URLs and remote specs (host:path, user@host:dir)
         p = ctx.cwd.rstrip("/") + "/" + p
-    parts: list[str] = []
-    for seg in p.split("/"):
-        if seg in ("", "."):
-            continue
-        if seg == "..":
-            if parts:
-                parts.pop()
-            continue
-        parts.append(seg)
-    out = "/" + "/".join(parts)
-    if tilde and home and home != "/":
-        if out == home:
-            return "~"
-        if out.startswith(home + "/"):
-            return "~" + out[len(home) :]
+    out = collapse(p)
+    if tilde and home:
+        short = home_as_tilde(out, home)
+        if short != out:
+            return short
     if path.endswith("/") and out != "/":
         out += "/"
     return out
