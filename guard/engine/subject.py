@@ -125,7 +125,13 @@ def scalars(obj: object, prefix: tuple = (), depth: int = 0, out: list | None = 
 
 def expand_path(path: str, cwd: str) -> str:
     """~, $HOME and ${HOME} expanded, relative paths joined to cwd, '.' and '..' resolved."""
-    p = path.strip().replace("\\", "/") if sysio.WINDOWS else path.strip()
+    p = path.strip()
+    if "\\" in p or (len(p) > 2 and p[1] == ":" and p[0].isalpha() and p[2] in "\\/"):
+        # A Windows path (C:\Users\dev\.aws\credentials, ..\..\Windows): read it with
+        # forward slashes so the same rules apply, the drive letter kept as the root.
+        p = p.replace("\\", "/")
+        if len(p) > 1 and p[1] == ":" and p[0].isalpha():
+            return "/" + p[0].lower() + ":" + collapse(p[2:])
     home = sysio.home()
     if p == "~" or p.startswith("~/"):
         p = home + p[1:]

@@ -15,8 +15,19 @@ from __future__ import annotations
 _HEX = "0123456789abcdefABCDEF"
 
 
+# Overlong UTF-8 spellings of "/", "\\" and "." that lenient servers decode (..%c0%af..).
+_OVERLONG = (("%c0%af", "/"), ("%e0%80%af", "/"), ("%c1%9c", "\\"), ("%c0%ae", "."), ("%e0%80%ae", "."), ("%c1%1c", "/"), ("%c0%2f", "/"))
+
+
 def unquote(s: str, rounds: int = 3) -> str:
     """Percent-decode up to ``rounds`` times (stops when nothing changes)."""
+    if "%c" in s.lower() or "%e0" in s.lower():
+        low = s.lower()
+        for enc, ch in _OVERLONG:
+            while enc in low:
+                i = low.index(enc)
+                s = s[:i] + ch + s[i + len(enc) :]
+                low = s.lower()
     for _ in range(rounds):
         if "%" not in s:
             break

@@ -96,9 +96,10 @@ _DECODERS = ("base64", "openssl", "xxd", "rev", "basenc", "b64decode")
 class Command:
     """One simple command after wrappers were stripped."""
 
-    __slots__ = ("name", "argv", "words", "redirs", "stdin")
+    __slots__ = ("name", "argv", "words", "redirs", "stdin", "via_xargs")
 
     def __init__(self, words: list[Word], redirs: list[tuple[str, str, str]], stdin: str | None) -> None:
+        self.via_xargs = False  # its stdin words become more arguments (echo ~ | xargs rm -rf)
         self.words = words
         self.argv = [w.text for w in words]
         self.name = _basename(self.argv[0]) if self.argv else ""
@@ -146,9 +147,10 @@ def normalise(command: str, cwd: str = "", home: str = "") -> Normalised:
 
 
 class _Ctx:
-    __slots__ = ("cwd", "home")
+    __slots__ = ("cwd", "home", "vars")
 
     def __init__(self, cwd: str, home: str) -> None:
+        self.vars: dict[str, str] = {}  # simple assignments seen so far (a=r; b=m; $a$b -rf ~)
         self.cwd = cwd
         self.home = home.rstrip("/") if home and home != "/" else home
 
@@ -162,6 +164,8 @@ def _script(text: str, ctx: _Ctx, out: Normalised, depth: int, wrap: str = "") -
     pipelines = _split(lexed)
     rendered: list[str] = []
     for pipeline, op in pipelines:
+        for c in pipeline:
+            _record_assignments(c, ctx)
         cmds = [_unwrap(c, ctx, out, depth) for c in pipeline]
         cmds = [c for c in cmds if c is not None]
         if not cmds:
@@ -242,9 +246,53 @@ def _options_then_rest(argv: list[str], start: int, with_value: frozenset[str]) 
     return i
 
 
+def _record_assignments(cmd: Command, ctx: _Ctx) -> None:
+    """``a=r`` / ``export a=r`` alone on a command: remember literal values for later ``$a``."""
+    words = cmd.words[1:] if cmd.words and cmd.words[0].text in ("export", "local", "declare", "readonly") else cmd.words
+    if not words or not all(_is_assignment(w) for w in words):
+        return
+    for w in words:
+        if not w.subs and len(ctx.vars) < 64:
+            name, _, value = w.text.partition("=")
+            ctx.vars[name] = value
+
+
+def _substitute(w: Word, ctx: _Ctx) -> Word:
+    """``$name`` / ``${name}`` replaced by a remembered literal value."""
+    text = w.text
+    if "$" not in text:
+        return w
+    out: list[str] = []
+    i, n = 0, len(text)
+    while i < n:
+        c = text[i]
+        if c == "$" and i + 1 < n:
+            if text[i + 1] == "{":
+                end = text.find("}", i + 2)
+                name = text[i + 2 : end] if end > 0 else ""
+                if name in ctx.vars:
+                    out.append(ctx.vars[name])
+                    i = end + 1
+                    continue
+            else:
+                j = i + 1
+                while j < n and (text[j].isalnum() or text[j] == "_"):
+                    j += 1
+                if text[i + 1 : j] in ctx.vars:
+                    out.append(ctx.vars[text[i + 1 : j]])
+                    i = j
+                    continue
+        out.append(c)
+        i += 1
+    new = Word()
+    new.text, new.quoted, new.expands, new.subs = "".join(out), w.quoted, w.expands, w.subs
+    return new
+
+
 def _unwrap(cmd: Command, ctx: _Ctx, out: Normalised, depth: int) -> Command | None:
     """Strip wrappers and assignments; queue nested code for normalisation."""
-    words = cmd.words
+    words = [_substitute(w, ctx) for w in cmd.words] if ctx.vars else cmd.words
+    via_xargs = False
     for _ in range(16):
         while words and _is_assignment(words[0]):
             words = words[1:]
@@ -264,9 +312,11 @@ def _unwrap(cmd: Command, ctx: _Ctx, out: Normalised, depth: int) -> Command | N
             if i >= len(words):
                 break
             words = words[i:]
+            via_xargs = via_xargs or name == "xargs"
             continue
         break
     cmd = Command(words, cmd.redirs, cmd.stdin)
+    cmd.via_xargs = via_xargs
     # Command substitutions execute wherever they appear.
     for w in words:
         for sub in w.subs:
@@ -314,12 +364,20 @@ def _nested(cmd: Command, ctx: _Ctx, out: Normalised, depth: int) -> None:
             _script(" ".join(argv[i + 1 :]), ctx, out, depth + 1)
         return
     if name == "find":
+        # {} stands for what find found: under its starting point, named as -name says.
+        roots = []
+        for a in argv[1:]:
+            if a.startswith(("-", "(", "!")):
+                break
+            roots.append(a)
+        named = next((argv[j + 1] for j, a in enumerate(argv[:-1]) if a in ("-name", "-iname")), "")
+        found = (roots[0] if roots else ".").rstrip("/") + ("/" + named if named else "")
         for j, a in enumerate(argv):
             if a in ("-exec", "-execdir", "-ok", "-okdir"):
                 k = j + 1
                 while k < len(argv) and argv[k] not in (";", "+"):
                     k += 1
-                sub = argv[j + 1 : k]
+                sub = [found if x == "{}" else x for x in argv[j + 1 : k]]
                 if sub:
                     _script(" ".join(_quote(x) for x in sub), ctx, out, depth + 1)
         return
@@ -523,12 +581,24 @@ def _b64(text: str, encoding: str = "utf-8") -> str | None:
 
 
 def _follow_data_into_shells(cmds: list[Command], ctx: _Ctx, out: Normalised, depth: int) -> None:
-    """Text piped into a shell or interpreter is code: ``echo ... | sh``, ``... | base64 -d | bash``."""
+    """Text piped into a shell or interpreter is code: ``echo ... | sh``, ``... | base64 -d | bash``.
+
+    Piped into ``xargs CMD`` it becomes CMD's arguments: ``echo ~ | xargs rm -rf`` is ``rm -rf ~``.
+    """
     for k in range(1, len(cmds)):
         sink = cmds[k]
         upstream = cmds[:k]
         text = _run_decoders(upstream) if len(upstream) > 1 else _producer_text(upstream[0])
         if text is None:
+            continue
+        if sink.via_xargs and sink.words:
+            extra = []
+            for tok in text.split()[:64]:
+                w = Word()
+                w.text, w.expands = tok, True
+                extra.append(w)
+            fed = Command(sink.words + extra, sink.redirs, sink.stdin)
+            cmds[k] = fed
             continue
         if sink.name in SHELLS and not any(a.startswith("-") and "c" in a[1:] for a in sink.argv[1:]):
             _script(text, ctx, out, depth + 1)
