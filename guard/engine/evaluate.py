@@ -46,6 +46,8 @@ def evaluate(call: ToolCall, rules: RuleSet, thresholds: tuple[float, float], po
     pairs = match.run(rules, subj)
     if subj.fields.get("prompt"):
         pairs += _dictionary(subj, "prompt", call.event)
+    if call.event == PROMPT and call.prompt:
+        pairs += _pasted_injection(rules, call.prompt)
     # Tag-only rules (risk 0) mark what a call does for the session signals
     # (engine.session); they never count as hits or add to the risk.
     tags: set[str] = set()
@@ -109,6 +111,22 @@ def _dictionary(subj: subject.Subject, field: str, event: str) -> list[tuple[Hit
         for h, _leaf in pairs:
             h.risk = min(h.risk, PROMPT_DICTIONARY_CAP)
     return pairs
+
+
+def _pasted_injection(rules: RuleSet, prompt: str) -> list[tuple[Hit, tuple]]:
+    """Content pasted into a prompt (an email, a ticket, a log) read by the tool-output injection rules.
+
+    Capped like the dictionary: the user is present, so this flags (ask), never blocks.
+    """
+    probe = subject.Subject(POST, "unknown")
+    probe.add("output", prompt)
+    out = []
+    for h, leaf in match.run(rules, probe):
+        if h.defuse and not h.secret:
+            h.risk = min(h.risk, PROMPT_DICTIONARY_CAP)
+            h.field = "prompt"
+            out.append((h, leaf))
+    return out
 
 
 def _post(call: ToolCall, rules: RuleSet, subj: subject.Subject, policy: Policy) -> Verdict:
