@@ -66,6 +66,9 @@ def main(argv: list[str]) -> int:
                 v = failsafe(cfg, f"unknown --agent {agent!r} (supported: {', '.join(sorted(set(editors.ADAPTERS)))})")
                 return _unparsed(v)
 
+        if sysio.isatty(0) and not sysio.getenv("CLAUDE_TOOL_NAME"):
+            why = "stdin is a terminal: hook mode reads the editor's hook JSON on stdin (see clampd-guard --help)"
+            return _unparsed(failsafe(cfg, why), adapter=adapter)
         deadline.arm(cfg.stdin_timeout_ms / 1000.0)
         from guard.runtime import stdin
 

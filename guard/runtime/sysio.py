@@ -102,6 +102,13 @@ def read_bytes(path: str, limit: int = 1 << 24) -> bytes:
         _os.close(fd)
 
 
+def isatty(fd: int) -> bool:
+    try:
+        return _os.isatty(fd)
+    except OSError:
+        return False
+
+
 def fsize(fd: int) -> int:
     return _os.fstat(fd).st_size
 
