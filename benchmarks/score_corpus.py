@@ -146,7 +146,6 @@ class Scorer:
     """Holds the compiled rules and a default Config; ``run`` scores one payload."""
 
     def __init__(self, envelope: str = "claude") -> None:
-        import marshal
 
         from guard.config.load import Config
         from guard.decide import run_payload

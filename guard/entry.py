@@ -8,9 +8,6 @@ from __future__ import annotations
 
 import sys
 
-HOOK_FLAGS = ("--agent",)
-
-
 def is_hook(argv: list[str]) -> bool:
     if not argv:
         return True

@@ -130,16 +130,12 @@ def _late(adapter: object, call: object, cfg: object, why: str) -> int:
         from guard.config.load import Config
         from guard.decide import failsafe
 
-        v = failsafe(cfg if cfg is not None else _closed(Config()), why)
+        v = failsafe(cfg if cfg is not None else Config(), why)
         if adapter is not None and call is not None:
             return emit(adapter.render(call, v))  # type: ignore[attr-defined]
         return _unparsed(v, adapter=adapter)
     except BaseException:  # noqa: BLE001 - last resort: block with exit 2
         return emit(Answer("", f"clampd-guard: {why}\n", 2))
-
-
-def _closed(cfg: object) -> object:
-    return cfg
 
 
 def _unparsed(v: Verdict, cfg: object = None, raw: str = "", adapter: object = None) -> int:

@@ -13,7 +13,6 @@ path as tests/test_rule_examples.py: claude_code.parse, then evaluate.evaluate.
 
 from __future__ import annotations
 
-import marshal
 from pathlib import Path
 
 import pytest

@@ -7,7 +7,6 @@ so a keyword that does not occur in a positive example fails here too.
 
 from __future__ import annotations
 
-import marshal
 from pathlib import Path
 
 import pytest

@@ -8,7 +8,6 @@ needs windows to pass.
 
 from __future__ import annotations
 
-import marshal
 import os
 import stat
 import subprocess

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import marshal
 import random
 import subprocess
 import sys

@@ -27,7 +27,7 @@ def _site() -> None:
 _site()
 
 from guard.engine.rule_model import Rule, decode_file  # noqa: E402
-from guard.engine.ruleset import cache_key  # noqa: E402
+from guard.engine.ruleset import RuleSet, cache_key  # noqa: E402
 
 
 class _Recorder:
@@ -211,8 +211,6 @@ def embedded_files() -> list[Path]:
     return sorted(p for p in Path(RULES_DIR).glob("*.toml") if not p.name.startswith("_"))
 
 
-def build_ruleset(paths: list[Path] | None = None, source: str = "test") -> "RuleSet":
+def build_ruleset(paths: list[Path] | None = None, source: str = "test") -> RuleSet:
     """A RuleSet compiled in memory (tests, tools); the hook uses the on-disk cache."""
-    from guard.engine.ruleset import RuleSet
-
     return RuleSet.from_bytes(compile_sources(paths or embedded_files(), (), source, source))

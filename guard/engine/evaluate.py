@@ -6,7 +6,7 @@ from guard.engine import match, subject
 from guard.engine.policy import Policy
 from guard.engine.ruleset import RuleSet
 from guard.toolcall import POST, PRE, PROMPT, ToolCall
-from guard.verdict import ALLOW, ASK, DENY, LOCAL, REDACT, Hit, Verdict
+from guard.verdict import ALLOW, LOCAL, REDACT, Hit, Verdict
 
 
 def combined_risk(hits: list[Hit]) -> float:
@@ -24,15 +24,6 @@ def combined_risk(hits: list[Hit]) -> float:
     for r in best.values():
         keep *= 1.0 - r
     return round(1.0 - keep, 4)
-
-
-def decide_level(risk: float, thresholds: tuple[float, float]) -> str:
-    ask_at, deny_at = thresholds
-    if risk >= deny_at:
-        return DENY
-    if risk >= ask_at:
-        return ASK
-    return ALLOW
 
 
 def evaluate(call: ToolCall, rules: RuleSet, thresholds: tuple[float, float], policy: Policy | None = None) -> Verdict:

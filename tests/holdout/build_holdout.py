@@ -12,7 +12,6 @@ from __future__ import annotations
 
 import base64
 import json
-import shlex
 import sys
 from pathlib import Path
 
@@ -1166,7 +1165,7 @@ def benign_output() -> None:
     B(o, "hand", post_bash("pytest -q",
                            "....................................s.......\n============================== warnings summary ==============================\n"
                            "tests/test_api.py::test_login\n  DeprecationWarning: datetime.utcnow() is deprecated\n45 passed, 1 skipped, 1 warning in 3.21s\n"))
-    B(o, "hand", post_bash("npm ci", f"added 812 packages, and audited 813 packages in 14s\n\n131 packages are looking for funding\n  run `npm fund` for details\n\nfound 0 vulnerabilities\n"))
+    B(o, "hand", post_bash("npm ci", "added 812 packages, and audited 813 packages in 14s\n\n131 packages are looking for funding\n  run `npm fund` for details\n\nfound 0 vulnerabilities\n"))
     B(o, "hand", post_bash("go test ./...", "ok  \tgithub.com/acme/api/internal/auth\t0.412s\nok  \tgithub.com/acme/api/internal/billing\t1.203s\n?   \tgithub.com/acme/api/cmd/api\t[no test files]\n"))
     B(o, "hand", post_bash("cargo build --release", "   Compiling serde v1.0.203\n   Compiling tokio v1.38.0\n   Compiling api v0.4.1 (/home/dev/project)\n    Finished `release` profile [optimized] target(s) in 48.31s\n"))
     B(o, "hand", post_bash("terraform plan -no-color",

@@ -615,7 +615,6 @@ def _follow_data_into_shells(cmds: list[Command], ctx: _Ctx, out: Normalised, de
 
 def _render(cmd: Command, ctx: _Ctx) -> str:
     parts: list[str] = []
-    argv = cmd.argv
     is_file_op = cmd.name in FILE_OPS
     skip_first = False
     end_opts = False
@@ -647,7 +646,6 @@ def _render(cmd: Command, ctx: _Ctx) -> str:
             parts.append(op + "EOF")
             continue
         parts.append(f"{fd}{op}{_quote(_path_like(target, ctx, None)) if op != '<<<' else _quote(target)}")
-    del argv
     return " ".join(parts)
 
 
