@@ -60,6 +60,7 @@ def evaluate(call: ToolCall, rules: RuleSet, thresholds: tuple[float, float], po
             v.hits = v.hits + [h for h in seen.hits if h.rule_id not in {x.rule_id for x in v.hits}]
     if subj.truncated:
         v.warnings.append(f"input longer than {subject.MAX_TEXT} characters: only the start was scanned")
+    v.warnings.extend(subj.notes)
     return v
 
 
@@ -97,7 +98,12 @@ def _dictionary(subj: subject.Subject, field: str, event: str) -> list[tuple[Hit
     """Weighted injection phrases, matched with one automaton (engine.dictionary)."""
     from guard.engine import dictionary
 
-    pairs = dictionary.scan_pairs(subj.fields[field], field, event)
+    try:
+        pairs = dictionary.scan_pairs(subj.fields[field], field, event)
+    except (OSError, ValueError, EOFError, KeyError, TypeError, ImportError) as e:
+        # A damaged phrase table must cost the phrases, not the rules: say so and go on.
+        subj.notes.append(f"injection dictionary unavailable ({type(e).__name__}: {str(e)[:120]}); rules only")
+        return []
     if event == PROMPT:
         for h, _leaf in pairs:
             h.risk = min(h.risk, PROMPT_DICTIONARY_CAP)
@@ -127,6 +133,7 @@ def _post(call: ToolCall, rules: RuleSet, subj: subject.Subject, policy: Policy)
     pairs = [(h, leaf) for h, leaf in pairs if (h.secret or h.defuse) and policy.keeps(h)]
     hits = [h for h, _ in pairs]
     v = Verdict(ALLOW, combined_risk(hits), _strongest_first(hits), source=LOCAL)
+    v.warnings.extend(subj.notes)
     if not pairs:
         return v
     by_leaf: dict[tuple, list[Hit]] = {}

@@ -42,13 +42,14 @@ _KEYED = {
 
 
 class Subject:
-    __slots__ = ("event", "kind", "fields", "truncated")
+    __slots__ = ("event", "kind", "fields", "truncated", "notes")
 
     def __init__(self, event: str, kind: str) -> None:
         self.event = event
         self.kind = kind
         self.fields: dict[str, list[tuple[str, tuple]]] = {}
         self.truncated = False
+        self.notes: list[str] = []
 
     def add(self, field: str, text: object, leaf: tuple = ()) -> None:
         if not isinstance(text, str) or not text:

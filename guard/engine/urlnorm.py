@@ -157,6 +157,11 @@ def canonical(url: str) -> list[str]:
         if 0 <= k < end:
             end = k
     authority, tail = rest[:end], rest[end:]
+    if ";" in tail:
+        # Path parameters (/..;/manager, /x;jsessionid=1/) are dropped by servlet containers.
+        path, sep2, query = tail.partition("?")
+        path = "/".join(seg.split(";", 1)[0] for seg in path.split("/"))
+        tail = path + sep2 + query
     hostport = authority.rpartition("@")[2]
     if hostport.startswith("["):
         close = hostport.find("]")

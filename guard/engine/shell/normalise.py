@@ -27,7 +27,7 @@ from guard.engine.shell.lexer import MAX_DEPTH, Lexed, Token, Word, lex
 MAX_INPUT = 64 << 10  # characters parsed structurally; longer input is also scanned raw
 MAX_TEXTS = 256
 
-SHELLS = frozenset({"sh", "bash", "zsh", "dash", "ksh", "ash", "mksh", "fish", "rbash", "busybox"})
+SHELLS = frozenset({"sh", "bash", "zsh", "dash", "ksh", "ash", "mksh", "fish", "rbash"})
 INTERPRETERS = {
     "python": ("-c",),
     "node": ("-e", "--eval", "-p", "--print"),
@@ -81,6 +81,8 @@ WRAPPERS: dict[str, frozenset[str]] = {
     "watch": frozenset({"-n", "-d", "--interval"}),
     "env": frozenset({"-u", "-C", "--unset", "--chdir"}),
     "chroot": frozenset({"--userspec", "--groups"}),
+    "busybox": frozenset(),  # busybox rm ..., busybox nc ..., busybox sh -c ...
+    "toybox": frozenset(),
 }
 # Wrappers whose first plain argument is not the command (timeout DURATION cmd, flock FILE cmd, chroot DIR cmd).
 _WRAPPER_SKIP_FIRST = frozenset({"timeout", "flock", "chroot"})
@@ -335,12 +337,10 @@ def _nested(cmd: Command, ctx: _Ctx, out: Normalised, depth: int) -> None:
     name, argv = cmd.name, cmd.argv
     if name in SHELLS:
         args = argv[1:]
-        if name == "busybox" and args and args[0] in SHELLS:
-            args = args[1:]
         for j, a in enumerate(args):
             if a.startswith("-") and not a.startswith("--") and "c" in a[1:]:
                 if j + 1 < len(args):
-                    _script(_resolved(cmd.words[j + 2] if name != "busybox" else None, args[j + 1]), ctx, out, depth + 1)
+                    _script(_resolved(cmd.words[j + 2], args[j + 1]), ctx, out, depth + 1)
                 return
             if a == "--command" and j + 1 < len(args):
                 _script(args[j + 1], ctx, out, depth + 1)

@@ -16,7 +16,7 @@ _PLAIN = frozenset("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ01234567
 NEEDS_PARSE = frozenset(
     "sudo doas nohup time nice ionice timeout stdbuf command builtin exec xargs setsid chronic unbuffer "
     "caffeinate torsocks proxychains proxychains4 strace ltrace flock watch env chroot "
-    "sh bash zsh dash ksh ash mksh fish rbash busybox eval source . su ssh dbclient find cd "
+    "sh bash zsh dash ksh ash mksh fish rbash busybox toybox eval source . su ssh dbclient find cd "
     "python python2 python3 node nodejs perl ruby php bun osascript pwsh powershell lua Rscript "
     "psql mysql mariadb sqlite3 mongosh mongo clickhouse-client duckdb sqlcmd cqlsh "
     "rm rmdir unlink shred srm wipe truncate echo printf base64 openssl xxd rev basenc b64decode".split()
