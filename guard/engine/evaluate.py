@@ -3,27 +3,10 @@
 from __future__ import annotations
 
 from guard.engine import match, subject
-from guard.engine.policy import Policy
+from guard.engine.policy import Policy, combined_risk
 from guard.engine.ruleset import RuleSet
 from guard.toolcall import POST, PRE, PROMPT, ToolCall
 from guard.verdict import ALLOW, LOCAL, REDACT, Hit, Verdict
-
-
-def combined_risk(hits: list[Hit]) -> float:
-    """Noisy-or across categories of the strongest hit in each.
-
-    Independent kinds of evidence add up (a credential read plus a network
-    upload); two rules that see the same mechanism (two destructive-git asks,
-    a SQL rule on the command and on the extracted SQL) do not.
-    """
-    best: dict[str, float] = {}
-    for h in hits:
-        if h.risk > best.get(h.category, 0.0):
-            best[h.category] = h.risk
-    keep = 1.0
-    for r in best.values():
-        keep *= 1.0 - r
-    return round(1.0 - keep, 4)
 
 
 def evaluate(call: ToolCall, rules: RuleSet, thresholds: tuple[float, float], policy: Policy | None = None) -> Verdict:
@@ -48,8 +31,7 @@ def evaluate(call: ToolCall, rules: RuleSet, thresholds: tuple[float, float], po
     for h in hits:
         if not h.secret:
             h.text = scrub(rules, h.text)
-    free_risk = combined_risk([h for h in hits if h.rule_id not in policy.actions])
-    v = Verdict(policy.decide(hits, free_risk), combined_risk(hits), hits, source=LOCAL)
+    v = Verdict(policy.decide(hits), combined_risk(hits), hits, source=LOCAL)
     v.tags = tags
     if call.event == PRE and call.output is not None:
         # The editor handed over what the tool will return (Cursor beforeReadFile):

@@ -12,6 +12,23 @@ from guard.verdict import ALLOW, ASK, DENY, Hit
 _LEVEL = {ALLOW: 0, ASK: 1, DENY: 2}
 
 
+def combined_risk(hits: list[Hit]) -> float:
+    """Noisy-or across categories of the strongest hit in each.
+
+    Independent kinds of evidence add up (a credential read plus a network
+    upload); two rules that see the same mechanism (two destructive-git asks,
+    a SQL rule on the command and on the extracted SQL) do not.
+    """
+    best: dict[str, float] = {}
+    for h in hits:
+        if h.risk > best.get(h.category, 0.0):
+            best[h.category] = h.risk
+    keep = 1.0
+    for r in best.values():
+        keep *= 1.0 - r
+    return round(1.0 - keep, 4)
+
+
 class Policy:
     __slots__ = ("thresholds", "excluded", "actions")
 
@@ -45,11 +62,11 @@ class Policy:
             return ASK
         return ALLOW
 
-    def decide(self, hits: list[Hit], combined: float) -> str:
+    def decide(self, hits: list[Hit]) -> str:
         """Risk level of the hits without an override, raised (never lowered) by forced actions."""
         forced = [self.actions[h.rule_id] for h in hits if h.rule_id in self.actions]
         free = [h for h in hits if h.rule_id not in self.actions]
-        decision = self.level(combined) if free else ALLOW
+        decision = self.level(combined_risk(free)) if free else ALLOW
         for a in forced:
             if _LEVEL[a] > _LEVEL[decision]:
                 decision = a

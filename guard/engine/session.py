@@ -32,8 +32,7 @@ from __future__ import annotations
 import time
 
 from guard.config import paths
-from guard.engine.evaluate import combined_risk
-from guard.engine.policy import Policy
+from guard.engine.policy import Policy, combined_risk
 from guard.runtime import sysio
 from guard.toolcall import POST, PRE, ToolCall
 from guard.verdict import ALLOW, ASK, DENY, Hit, Verdict
@@ -489,7 +488,7 @@ def _merged(v: Verdict, extra: list[Hit], policy: Policy) -> tuple[list[Hit], li
     if not extra:
         return extra, v.hits, v.decision
     hits = sorted(v.hits + extra, key=lambda h: -h.risk)
-    level = policy.decide(hits, combined_risk([h for h in hits if h.rule_id not in policy.actions]))
+    level = policy.decide(hits)
     decision = level if v.decision in _RANK and _RANK[level] > _RANK[v.decision] else v.decision
     return extra, hits, decision
 
