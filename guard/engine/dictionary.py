@@ -628,8 +628,7 @@ def _quoted(norm: str, start: int, end: int) -> bool:
 
 
 def fingerprint(dict_dir: str = DICT_DIR) -> tuple:
-    names = sorted(n for n in sysio.listdir(dict_dir) if n.endswith(".toml") and not n.startswith("_"))
-    files = tuple((n,) + (sysio.stat_key(sysio.join(dict_dir, n)) or (0, 0, 0))[:2] for n in names)
+    files = sysio.files_fingerprint(dict_dir, ".toml", skip_prefix="_")
     return (__version__, (sysio.stat_key(__file__) or (0, 0, 0))[:2], files)
 
 

@@ -87,8 +87,7 @@ _COMPILER = sysio.join(sysio.dirname(__file__), "compiler.py")
 
 def fingerprint(rules_dir: str = RULES_DIR) -> tuple:
     """What the compiled cache was built from: the rule files and the compiler itself."""
-    names = sorted(n for n in sysio.listdir(rules_dir) if n.endswith(".toml"))
-    files = tuple((n,) + (sysio.stat_key(sysio.join(rules_dir, n)) or (0, 0, 0))[:2] for n in names)
+    files = sysio.files_fingerprint(rules_dir, ".toml")
     return (__version__, (sysio.stat_key(_COMPILER) or (0, 0, 0))[:2], files)
 
 

@@ -142,6 +142,12 @@ def read_bytes_fd(fd: int, length: int) -> bytes:  # pragma: no cover - Windows
     return b"".join(chunks)
 
 
+def files_fingerprint(directory: str, suffix: str, skip_prefix: str = "") -> tuple:
+    """(name, size, mtime_ns) of the matching files in ``directory``: what a cache was built from."""
+    names = sorted(n for n in _os.listdir(directory) if n.endswith(suffix) and not (skip_prefix and n.startswith(skip_prefix)))
+    return tuple((n,) + (stat_key(join(directory, n)) or (0, 0, 0))[:2] for n in names)
+
+
 def listdir(path: str) -> list[str]:
     return _os.listdir(path)
 
