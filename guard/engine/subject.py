@@ -14,7 +14,6 @@ from guard.toolcall import POST, PRE, PROMPT, ToolCall
 
 MAX_TEXT = 2 << 20  # characters of one string that rules read
 MAX_LEAVES = 5000
-MAX_DEPTH = 64
 
 TEXT_FIELDS = ("command", "path", "content", "pattern", "url", "query", "prompt", "args", "sql", "code", "tool")
 
@@ -68,23 +67,46 @@ class Subject:
                 entries.append((decoded, leaf))
 
 
-def leaves(obj: object, prefix: tuple = (), depth: int = 0, out: list | None = None) -> list[tuple[tuple, str]]:
-    """Every string inside ``obj`` with its key path.
+def _walk(obj: object, prefix: tuple = ()):
+    """Every scalar inside ``obj`` (and every empty object) with its key path.
 
     Iterative and bounded by count, not depth: a command buried 500 levels
     deep in an MCP argument is still a command.
     """
-    out = [] if out is None else out
     stack: list[tuple[tuple, object]] = [(prefix, obj)]
-    while stack and len(out) < MAX_LEAVES:
+    n = 0
+    while stack and n < 2 * MAX_LEAVES:
         path, node = stack.pop()
-        if isinstance(node, str):
-            out.append((path, node))
-        elif isinstance(node, dict):
+        if isinstance(node, dict):
+            if not node and path:
+                yield path, node  # an empty filter matches everything
+                n += 1
             stack.extend((path + (k,), v) for k, v in reversed(list(node.items())))
         elif isinstance(node, list):
             stack.extend((path + (i,), v) for i, v in reversed(list(enumerate(node))))
-    return out
+        else:
+            yield path, node
+            n += 1
+
+
+def leaves(obj: object, prefix: tuple = ()) -> list[tuple[tuple, str]]:
+    """Every string inside ``obj`` with its key path (bounded)."""
+    return [(path, v) for path, v in _walk(obj, prefix) if isinstance(v, str)][:MAX_LEAVES]
+
+
+def scalars(obj: object) -> list[tuple[tuple, str]]:
+    """Every boolean, number, null and empty object inside ``obj`` as JSON text, with its key path."""
+    out: list[tuple[tuple, str]] = []
+    for path, v in _walk(obj):
+        if isinstance(v, str):
+            continue
+        if v is True or v is False or v is None:
+            out.append((path, "true" if v is True else "false" if v is False else "null"))
+        elif isinstance(v, (int, float)):
+            out.append((path, repr(v)))
+        elif isinstance(v, dict):
+            out.append((path, "{}"))
+    return out[:MAX_LEAVES]
 
 
 def tool_line(tool: str, params: dict) -> str:
@@ -101,27 +123,6 @@ def tool_line(tool: str, params: dict) -> str:
         elif isinstance(v, (dict, list)) and not v:
             parts.append(f"{k}={'{}' if isinstance(v, dict) else '[]'}")
     return " ".join(parts)
-
-
-def scalars(obj: object, prefix: tuple = (), depth: int = 0, out: list | None = None) -> list[tuple[tuple, str]]:
-    """Every boolean, number and null inside ``obj`` as JSON text, with its key path (bounded)."""
-    if out is None:
-        out = []
-    if len(out) >= MAX_LEAVES or depth > MAX_DEPTH:
-        return out
-    if obj is True or obj is False or obj is None:
-        out.append((prefix, "true" if obj is True else "false" if obj is False else "null"))
-    elif isinstance(obj, (int, float)) and not isinstance(obj, bool):
-        out.append((prefix, repr(obj)))
-    elif isinstance(obj, dict):
-        for k, v in obj.items():
-            scalars(v, prefix + (k,), depth + 1, out)
-        if not obj and prefix:
-            out.append((prefix, "{}"))  # an empty filter matches everything
-    elif isinstance(obj, list):
-        for i, v in enumerate(obj):
-            scalars(v, prefix + (i,), depth + 1, out)
-    return out
 
 
 def expand_path(path: str, cwd: str) -> str:
