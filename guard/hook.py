@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import time
 
-from guard.editors.base import Answer, BadInput
+from guard.editors.base import Answer, BadInput, warning_lines
 from guard.runtime import deadline, sysio
 from guard.runtime.deadline import DeadlineExceeded
 from guard.verdict import DENY, FAILSAFE, Verdict
@@ -158,7 +158,7 @@ def _unparsed(v: Verdict, cfg: object = None, raw: str = "", adapter: object = N
 
         ans = adapter.render_unparsed_deny(reasons.block_reason(ToolCall("?", PRE, "?"), v))  # type: ignore[attr-defined]
         return emit(ans)
-    msg = "".join(f"clampd-guard: warning: {w}\n" for w in (v.warnings or [v.reason]))
+    msg = warning_lines(v.warnings or [v.reason])
     allow = getattr(adapter, "render_unparsed_allow", None)
     return emit(Answer(allow().stdout if allow else "", msg, 0))
 

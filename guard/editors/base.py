@@ -7,6 +7,11 @@ class BadInput(ValueError):
     """The hook payload cannot be understood; the message is one line for stderr."""
 
 
+def warning_lines(warnings: list[str]) -> str:
+    """Warnings as stderr lines (stderr only: stdout is reserved for the one answer object)."""
+    return "".join(f"clampd-guard: warning: {w}\n" for w in warnings)
+
+
 class Answer:
     """Exactly what the guard writes: stdout (empty or one JSON object), stderr, exit code."""
 

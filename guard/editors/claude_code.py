@@ -12,7 +12,7 @@
 
 from __future__ import annotations
 
-from guard.editors.base import Answer, BadInput
+from guard.editors.base import Answer, BadInput, warning_lines
 from guard.engine.toolkinds import kind_of
 from guard.runtime import jsonfast, sysio
 from guard.toolcall import OTHER, POST, PRE, PROMPT, ToolCall
@@ -121,7 +121,7 @@ def _json(obj: dict) -> str:
 
 def render(call: ToolCall, v: Verdict) -> Answer:
     """The exact stdout/stderr/exit code for this verdict on this event."""
-    stderr = "".join(f"clampd-guard: warning: {w}\n" for w in call.warnings + v.warnings)
+    stderr = warning_lines(call.warnings + v.warnings)
     ev = call.raw_event
     if v.decision in (ALLOW,) and v.updated_output is None:
         return Answer("", stderr, 0)

@@ -14,7 +14,7 @@
 from __future__ import annotations
 
 from guard import reasons
-from guard.editors.base import Answer, BadInput
+from guard.editors.base import Answer, BadInput, warning_lines
 from guard.engine.toolkinds import kind_of
 from guard.runtime import jsonfast
 from guard.toolcall import OTHER, POST, PRE, PROMPT, ToolCall
@@ -134,7 +134,7 @@ def _json(obj: dict) -> str:
 
 
 def render(call: ToolCall, v: Verdict) -> Answer:
-    stderr = "".join(f"clampd-guard: warning: {w}\n" for w in call.warnings + v.warnings)
+    stderr = warning_lines(call.warnings + v.warnings)
     ev = call.raw_event
     if call.event == PROMPT:
         if v.decision == DENY:
