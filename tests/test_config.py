@@ -132,3 +132,21 @@ def test_schema_lists_every_field() -> None:
 def test_paths_mirror_platformdirs(home: Path) -> None:
     assert paths.user_cache_dir() == platformdirs.user_cache_dir("clampd-guard", appauthor=False)
     assert paths.user_state_dir() == platformdirs.user_state_dir("clampd-guard", appauthor=False)
+
+
+@pytest.mark.parametrize("name,value", [("rules_public_key", "A" * 43 + "="), ("forbid_loosening", True)])
+def test_managed_only_fields_are_ignored_from_the_user_file(tmp_path: Path, name: str, value: object) -> None:
+    """A user (or an agent editing ~/.clampd) cannot choose the key that signs rule bundles."""
+    u = write(tmp_path / "u.json", {name: value})
+    cfg = load.load(str(u), str(tmp_path / "m.json"))
+    assert getattr(cfg, name) == fields.FIELDS[name][1]
+    assert any(name in w and "managed" in w for w in cfg.warnings)
+    m = write(tmp_path / "m.json", {name: value})
+    assert getattr(load.load(str(u), str(m)), name) == value
+
+
+def test_forbid_loosening_keeps_audit_on(tmp_path: Path) -> None:
+    u = write(tmp_path / "u.json", {"audit": False})
+    assert load.load(str(u), str(tmp_path / "m.json")).audit is False
+    m = write(tmp_path / "m.json", {"forbid_loosening": True})
+    assert load.load(str(u), str(m)).audit is True

@@ -24,6 +24,41 @@ FIELDS: dict[str, tuple[type, object, object, str]] = {
         "warning, false = deny. Local rules still decide what they are sure of.",
     ),
     "timeout_ms": (int, 2000, (50, 60000), "Gateway request timeout in milliseconds."),
+    "ca_bundle": (
+        str,
+        "",
+        None,
+        "PEM file of CA certificates for the gateway's TLS (private CAs). Empty: the system store.",
+    ),
+    "breaker_backoff_ms": (
+        int,
+        30000,
+        (1000, 3600000),
+        "After a gateway failure, how long every hook process skips the gateway (offline "
+        "verdicts) before one probes it again.",
+    ),
+    "rules_url": (
+        str,
+        "",
+        "url",
+        "Where `rules update` fetches the signed rule bundle. Empty: {gateway_url}/v1/guard/rules.",
+    ),
+    "rules_public_key": (
+        str,
+        "",
+        "managed",
+        "Managed file only: Ed25519 public key (base64 or hex of the 32 raw bytes) that rule "
+        "bundles must be signed with. Empty: bundles are refused.",
+    ),
+    "rules_max_age_hours": (
+        int,
+        24,
+        (0, 8760),
+        "Refresh the rule bundle in the background when it is older than this; 0 = never.",
+    ),
+    "audit": (bool, True, None, "Record every decision in the local audit trail."),
+    "audit_retention_days": (int, 90, (1, 3650), "Audit rows older than this are deleted."),
+    "audit_max_rows": (int, 1000000, (1000, 100000000), "Most audit rows kept; the oldest go first."),
     "deadline_ms": (
         int,
         5000,

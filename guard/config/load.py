@@ -12,6 +12,9 @@ from guard.config import paths
 from guard.runtime import jsonfast, sysio
 
 
+MANAGED_ONLY = tuple(n for n, spec in F.FIELDS.items() if spec[2] == "managed")
+
+
 class Config:
     """The effective configuration, plus where each value came from."""
 
@@ -131,9 +134,12 @@ def load(user_path: str | None = None, managed_path: str | None = None) -> Confi
             setattr(cfg, k, v)
             cfg.sources[k] = "managed"
             cfg.managed_forced.append(k)
-    if user and "forbid_loosening" in user and cfg.sources.get("forbid_loosening") != "managed":
-        cfg.forbid_loosening = False  # only the managed file may set it
-        cfg.sources.pop("forbid_loosening", None)
+    if user:
+        for name in MANAGED_ONLY:
+            if name in user and cfg.sources.get(name) != "managed":
+                setattr(cfg, name, F.FIELDS[name][1])  # only the managed file may set it
+                cfg.sources.pop(name, None)
+                cfg.warnings.append(f"{user_path}: {name} may only be set by the managed config; ignored")
     return cfg
 
 
@@ -149,6 +155,9 @@ def _drop_loosening(cfg: Config, user: dict, managed: dict) -> None:
     if user.get("fail_open") is True:
         cfg.fail_open = False
         dropped.append("fail_open")
+    if user.get("audit") is False and "audit" not in managed:
+        cfg.audit = True
+        dropped.append("audit")
     order = F.SENSITIVITY_ORDER
     base = managed.get("sensitivity", defaults["sensitivity"])
     if "sensitivity" in user and order.index(user["sensitivity"]) < order.index(base):
