@@ -10,7 +10,6 @@ from __future__ import annotations
 import json
 import subprocess
 import sys
-import time
 from pathlib import Path
 
 import pytest
@@ -76,9 +75,7 @@ def test_unparseable_payload_with_attack_is_denied_even_fail_open(home: Path) ->
 
 def test_50_mib_payload_is_capped_and_answered(home: Path) -> None:
     big = b'{"hook_event_name":"PreToolUse","tool_name":"Write","tool_input":{"file_path":"/p/x","content":"' + b"a" * (50 << 20) + b'"}}'
-    t = time.monotonic()
-    r = run(big, home)
-    assert time.monotonic() - t < 20
+    r = run(big, home, timeout=60)  # a hang fails here; speed is measured in benchmarks/, not asserted
     assert (r.code, r.stdout) == (0, "") and "exceeds max_input_bytes" in r.stderr
     closed(home)
     r = run(big, home)
@@ -133,24 +130,26 @@ def _popen(home: Path, extra_cfg: dict | None = None) -> subprocess.Popen:
 
 
 def test_complete_object_on_open_stdin_is_answered_without_eof(home: Path) -> None:
-    p = _popen(home)
-    t = time.monotonic()
+    # With a 60 s stdin deadline, a guard that waited for EOF would still be running when
+    # wait() gives up below; one that stops at the complete object answers with the rule.
+    p = _popen(home, {"stdin_timeout_ms": 60000})
     p.stdin.write(json.dumps({"hook_event_name": "PreToolUse", "tool_name": "Bash", "tool_input": {"command": "rm -rf ~"}}).encode() + b"\n")
     p.stdin.flush()
-    out, err = p.communicate(timeout=10) if False else (p.stdout.read(), p.stderr.read())
-    assert time.monotonic() - t < 1.5  # well before the 2 s stdin deadline
+    try:
+        p.wait(timeout=30)
+    finally:
+        p.kill()
+    out = p.stdout.read()
     p.stdin.close()
-    p.wait(timeout=5)
-    assert json.loads(out)["hookSpecificOutput"]["permissionDecision"] == "deny"
+    answer = json.loads(out)["hookSpecificOutput"]
+    assert answer["permissionDecision"] == "deny" and "shell.rm-vital" in answer["permissionDecisionReason"]
 
 
 def test_writer_that_never_finishes_cannot_hang_the_guard(home: Path) -> None:
     p = _popen(home, {"stdin_timeout_ms": 300, "fail_open": False})
     p.stdin.write(b'{"hook_event_name": "PreToolUse", "tool_name": "Ba')
     p.stdin.flush()
-    t = time.monotonic()
-    code = p.wait(timeout=10)
-    assert time.monotonic() - t < 3
+    code = p.wait(timeout=20)
     err = p.stderr.read().decode()
     assert code == 2 and "no complete hook payload" in err
     p.stdin.close()
@@ -160,9 +159,7 @@ def test_deadline_fail_open_allows_with_warning(home: Path) -> None:
     cfg = home / ".clampd" / "guard.json"
     cfg.parent.mkdir(parents=True)
     cfg.write_text(json.dumps({"deadline_ms": 300}))
-    t = time.monotonic()
-    r = run({"hook_event_name": "PreToolUse", "tool_name": "Bash", "tool_input": {"command": "ls"}}, home, how="launcher", slow=5)
-    assert time.monotonic() - t < 3
+    r = run({"hook_event_name": "PreToolUse", "tool_name": "Bash", "tool_input": {"command": "ls"}}, home, how="launcher", slow=30)
     assert (r.code, r.stdout) == (0, "") and "ran out of time" in r.stderr
 
 
@@ -177,9 +174,7 @@ def test_deadline_fail_closed_denies_in_protocol(home: Path) -> None:
 def test_pathological_regex_input_is_bounded(home: Path) -> None:
     # 1 MiB of text built to make naive patterns backtrack: the call still answers quickly.
     cmd = "rm " + "-r " * 100000 + "x" * 400000
-    t = time.monotonic()
-    r = run({"hook_event_name": "PreToolUse", "tool_name": "Bash", "tool_input": {"command": cmd}}, home)
-    assert time.monotonic() - t < 10
+    r = run({"hook_event_name": "PreToolUse", "tool_name": "Bash", "tool_input": {"command": cmd}}, home, timeout=60)
     assert r.code in (0, 2)
 
 
