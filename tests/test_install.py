@@ -310,6 +310,8 @@ def test_hook_timeout_stays_above_the_guard_deadline(home: Path) -> None:
 
 @pytest.mark.parametrize("editor", ["claude", "cursor"])
 def test_the_wired_command_blocks_when_run_like_the_editor(home: Path, editor: str) -> None:
+    (home / ".clampd").mkdir()  # a first call builds the rule cache: no deadline on a loaded CI box
+    (home / ".clampd/guard.json").write_text(json.dumps({"deadline_ms": 60000}))
     cli(home, "install", "--editor", editor)
     data = json.loads((home / USER_FILES[editor]).read_text())
     if editor == "claude":
