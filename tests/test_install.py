@@ -327,3 +327,22 @@ def test_the_wired_command_blocks_when_run_like_the_editor(home: Path, editor: s
     else:
         assert out["permission"] == "deny"
     assert os.path.isabs(shlex.split(cmd)[0])
+
+
+def test_shipped_hook_files_match_what_install_writes() -> None:
+    """hooks/<editor>/ (what MDM ships) is the same wiring as install, for /usr/local/bin/clampd-guard."""
+    from guard.wiring import get
+
+    repo = Path(__file__).resolve().parent.parent
+    shipped = {
+        "claude": "hooks/claude-code/settings.json",
+        "cursor": "hooks/cursor/hooks.json",
+        "codex": "hooks/codex/hooks.json",
+        "gemini": "hooks/gemini/settings.json",
+        "copilot": "hooks/copilot/clampd-guard.json",
+    }
+    for name, rel in shipped.items():
+        ed = get(name)
+        cmd = f"/usr/local/bin/clampd-guard hook --agent {ed.agent}"
+        want = {**ed.new_file, "hooks": {ev: [e] for ev, e in ed.events(cmd, 10).items()}}
+        assert json.loads((repo / rel).read_text()) == want, rel
