@@ -111,6 +111,7 @@ def test_self_test_catches_a_wired_guard_that_allows_everything(home: Path, tmp_
     assert st["status"] == "fail" and "ALLOWED" in st["detail"]
     text = cli(home, "doctor").stdout.decode()
     assert "[FAIL] claude self-test:" in text and "fix: clampd-guard install --editor claude" in text
+    assert "--repair" in cli(home, "doctor", "--repair", "--root", str(tmp_path)).stderr.decode()
 
 
 def test_self_test_requires_the_benign_call_to_pass(home: Path, tmp_path: Path) -> None:

@@ -58,7 +58,11 @@ def register(sub: argparse._SubParsersAction) -> argparse.ArgumentParser:
         formatter_class=argparse.RawDescriptionHelpFormatter,
     )
     p.add_argument("--json", action="store_true", help="print one JSON object instead of the checklist")
-    p.add_argument("--repair", action="store_true", help="re-install missing or broken wiring (user scope) and check again")
+    p.add_argument(
+        "--repair",
+        action="store_true",
+        help="re-install missing or broken wiring in the user scope (install --editor NAME) and check again; not with --root",
+    )
     p.add_argument("--root", metavar="DIR", help="check the system image rooted at DIR (see below)")
     p.add_argument("--project", metavar="DIR", default=".", help="also check this project's wiring (default: .)")
     p.add_argument("--no-color", action="store_true", help="no ANSI colours")
@@ -261,7 +265,15 @@ def check_file(ctx: Ctx, ed: object, scope: str, path: str) -> list[Line]:
     first = want[0]
     cmd = ours[first][0]
     ok, detail = selftest.self_test(ed, rooted_command(cmd, ctx.root), _timeout_of(ed, data, first) + 5)  # type: ignore[arg-type]
-    out.append(Line(f"{ed.name} self-test", OK if ok else FAIL, f"{path}: {detail}", "" if ok else fix))  # type: ignore[attr-defined]
+    hint = ""
+    if not ok:
+        from guard import editors
+
+        if ed.agent not in editors.ADAPTERS:  # type: ignore[attr-defined]
+            hint = f"this clampd-guard has no --agent {ed.agent} adapter: upgrade clampd-guard"  # type: ignore[attr-defined]
+        else:
+            hint = f"{fix} (or see what the wired command answers: clampd-guard check --bash 'rm -rf ~')"
+    out.append(Line(f"{ed.name} self-test", OK if ok else FAIL, f"{path}: {detail}", hint))  # type: ignore[attr-defined]
     return out
 
 
@@ -407,6 +419,8 @@ def run(args: argparse.Namespace) -> int:
     from guard.runtime import sysio
 
     root = os.path.abspath(args.root) if args.root else None
+    if root and args.repair:
+        raise UsageError("doctor: --repair works on this machine's user wiring, not with --root")
     if root and not os.path.isdir(root):
         raise UsageError(f"doctor: --root {args.root} is not a directory")
     ctx = Ctx(home=sysio.home(), project=os.path.abspath(args.project), root=root, repair=args.repair)
