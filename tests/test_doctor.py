@@ -211,3 +211,19 @@ def test_allow_managed_hooks_only_blocks_user_wiring(home: Path, tmp_path: Path,
     out = [x for x in doc.check_editors(ctx) if x.name == "claude wiring"]
     bad = [x for x in out if x.status == doc.FAIL]
     assert len(bad) == 1 and "allowManagedHooksOnly" in bad[0].detail and "--scope managed" in bad[0].fix
+
+
+def test_a_command_found_through_path_is_a_warning(home: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """The old installer wrote a bare "clampd-guard": it works only if the editor's PATH has it."""
+    from guard.commands import doctor as doc
+
+    fake = fake_guard(tmp_path, "exit 0")
+    monkeypatch.setenv("PATH", f"{fake.parent}:/usr/bin:/bin")
+    settings = {"hooks": {ev: [{"matcher": "", "hooks": [{"type": "command", "command": "clampd-guard"}]}] for ev in ("PreToolUse", "PostToolUse", "PostToolUseFailure", "UserPromptSubmit")}}
+    (home / ".claude").mkdir()
+    (home / ".claude/settings.json").write_text(json.dumps(settings))
+    ctx = doc.Ctx(home=str(home), project=str(home), root=None, repair=False)
+    out = doc.check_editors(ctx)
+    warn = [x for x in out if x.name == "claude wiring" and x.status == doc.WARN]
+    assert len(warn) == 1 and "found through PATH" in warn[0].detail
+    assert [x.status for x in out if x.name == "claude self-test"] == [doc.FAIL]  # and it allows everything

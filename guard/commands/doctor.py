@@ -12,6 +12,10 @@ import json
 import os
 import sys
 from dataclasses import asdict, dataclass, field
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from guard.wiring.base import Editor
 
 OK, WARN, FAIL, SKIP = "ok", "warn", "fail", "skip"
 
@@ -177,17 +181,17 @@ def check_gateway(ctx: Ctx) -> list[Line]:
 # --- editor wiring -------------------------------------------------------------------------
 
 
-def _files_to_check(ctx: Ctx, ed: object) -> list[tuple[str, str]]:
+def _files_to_check(ctx: Ctx, ed: "Editor") -> list[tuple[str, str]]:
     """(scope, path) of every config file of this editor that doctor looks at."""
     from guard.wiring import base
     from guard.wiring.command import map_root
 
     if ctx.root:
-        p = ed.paths(base.MANAGED, ctx.home, ctx.project) if base.MANAGED in ed.scopes else None  # type: ignore[attr-defined]
+        p = ed.paths(base.MANAGED, ctx.home, ctx.project) if base.MANAGED in ed.scopes else None
         return [(base.MANAGED, map_root(p, ctx.root))] if p else []
     out = []
-    for scope in ed.scopes:  # type: ignore[attr-defined]
-        p = ed.paths(scope, ctx.home, os.path.abspath(ctx.project))  # type: ignore[attr-defined]
+    for scope in ed.scopes:
+        p = ed.paths(scope, ctx.home, os.path.abspath(ctx.project))
         if p and all(p != q for _s, q in out):
             out.append((scope, p))
     return out
@@ -216,34 +220,34 @@ def _program_problem(cmd: str, root: str | None) -> str | None:
     return None
 
 
-def _timeout_of(ed: object, data: dict, event: str) -> float:
+def _timeout_of(ed: "Editor", data: dict, event: str) -> float:
     from guard.wiring import base
 
     for entry in data.get("hooks", {}).get(event, []):
-        for h in base.handlers(ed, entry):  # type: ignore[arg-type]
+        for h in base.handlers(ed, entry):
             for k, scale in (("timeout", 1.0), ("timeoutSec", 1.0)):
                 v = h.get(k)
                 if isinstance(v, (int, float)) and v > 0:
-                    return v / 1000 if ed.name == "gemini" else v * scale  # type: ignore[attr-defined]
+                    return v / 1000 if ed.name == "gemini" else v * scale
     return 10.0
 
 
-def check_file(ctx: Ctx, ed: object, scope: str, path: str) -> list[Line]:
+def check_file(ctx: Ctx, ed: "Editor", scope: str, path: str) -> list[Line]:
     """Wiring and self-test lines for one editor config file that holds our entries."""
     from guard.wiring import base, files, jsonedit, selftest
-    from guard.wiring.command import guard_command, rooted_command, words
+    from guard.wiring.command import guard_command, program, rooted_command, words
 
-    name = f"{ed.name} wiring"  # type: ignore[attr-defined]
+    name = f"{ed.name} wiring"
     try:
         text = files.read_text(path)
         data, _ = jsonedit.load(text or "")
     except (files.WiringError, jsonedit.JsonEditError) as e:
         return [Line(name, FAIL, f"{path}: {e}", f"fix {path}; the editor cannot read it either")]
-    ours = base.our_commands(ed, data)  # type: ignore[arg-type]
-    want = list(ed.events("x", 10))  # type: ignore[attr-defined]
+    ours = base.our_commands(ed, data)
+    want = list(ed.events("x", 10))
     missing = [ev for ev in want if ev not in ours]
     out: list[Line] = []
-    fix = f"clampd-guard install --editor {ed.name}" + ("" if scope == "user" else f" --scope {scope}")  # type: ignore[attr-defined]
+    fix = f"clampd-guard install --editor {ed.name}" + ("" if scope == "user" else f" --scope {scope}")
     if missing:
         out.append(Line(name, FAIL, f"{path} ({scope}): no clampd-guard hook for {', '.join(missing)}", fix))
     cmds = sorted({c for lst in ours.values() for c in lst})
@@ -251,33 +255,39 @@ def check_file(ctx: Ctx, ed: object, scope: str, path: str) -> list[Line]:
         problem = _program_problem(cmd, ctx.root)
         if problem:
             out.append(Line(name, FAIL, f"{path} ({scope}): {problem}", fix))
+    for cmd in cmds:
+        prog = program(cmd) or ""
+        if not out and not os.path.isabs(prog):
+            out.append(
+                Line(name, WARN, f"{path} ({scope}): {prog!r} is found through PATH, which the editor may not share", fix)
+            )
     if not out:
         detail = f"{path} ({scope}): {len(want)} events -> {cmds[0]}"
-        expected = words(guard_command(ed.agent))  # type: ignore[attr-defined]
+        expected = words(guard_command(ed.agent))
         if not ctx.root and any(words(c) != expected for c in cmds):
             out.append(Line(name, WARN, detail + " (another clampd-guard installation than this one)", fix))
         else:
             out.append(Line(name, OK, detail))
-    for status, detail, hint in ed.notes(data, path) if ed.notes else []:  # type: ignore[attr-defined]
+    for status, detail, hint in ed.notes(data, path) if ed.notes else []:
         out.append(Line(name, status, f"{path}: {detail}", hint))
     if any(x.status == FAIL for x in out if x.detail.startswith(f"{path} ({scope}): ")):
         return out
     first = want[0]
     cmd = ours[first][0]
-    ok, detail = selftest.self_test(ed, rooted_command(cmd, ctx.root), _timeout_of(ed, data, first) + 5)  # type: ignore[arg-type]
+    ok, detail = selftest.self_test(ed, rooted_command(cmd, ctx.root), _timeout_of(ed, data, first) + 5)
     hint = ""
     if not ok:
         from guard import editors
 
-        if ed.agent not in editors.ADAPTERS:  # type: ignore[attr-defined]
-            hint = f"this clampd-guard has no --agent {ed.agent} adapter: upgrade clampd-guard"  # type: ignore[attr-defined]
+        if ed.agent not in editors.ADAPTERS:
+            hint = f"this clampd-guard has no --agent {ed.agent} adapter: upgrade clampd-guard"
         else:
             hint = f"{fix} (or see what the wired command answers: clampd-guard check --bash 'rm -rf ~')"
-    out.append(Line(f"{ed.name} self-test", OK if ok else FAIL, f"{path}: {detail}", hint))  # type: ignore[attr-defined]
+    out.append(Line(f"{ed.name} self-test", OK if ok else FAIL, f"{path}: {detail}", hint))
     return out
 
 
-def check_editor(ctx: Ctx, ed: object) -> list[Line]:
+def check_editor(ctx: Ctx, ed: "Editor") -> list[Line]:
     from guard.wiring import base, files, jsonedit
 
     wired: list[tuple[str, str]] = []
@@ -285,18 +295,18 @@ def check_editor(ctx: Ctx, ed: object) -> list[Line]:
         try:
             text = files.read_text(path)
         except files.WiringError as e:
-            return [Line(f"{ed.name} wiring", FAIL, str(e), f"fix {path}")]  # type: ignore[attr-defined]
+            return [Line(f"{ed.name} wiring", FAIL, str(e), f"fix {path}")]
         if text is None:
             continue
         try:
             data, _ = jsonedit.load(text)
         except jsonedit.JsonEditError as e:
             if scope in ("user", "managed"):
-                return [Line(f"{ed.name} wiring", FAIL, f"{path}: {e}", f"fix {path}")]  # type: ignore[attr-defined]
+                return [Line(f"{ed.name} wiring", FAIL, f"{path}: {e}", f"fix {path}")]
             continue
-        if base.our_commands(ed, data):  # type: ignore[arg-type]
+        if base.our_commands(ed, data):
             wired.append((scope, path))
-    present = bool(wired) or (not ctx.root and ed.detect(ctx.home))  # type: ignore[attr-defined]
+    present = bool(wired) or (not ctx.root and ed.detect(ctx.home))
     if not present:
         return []
     if not wired:
@@ -304,16 +314,16 @@ def check_editor(ctx: Ctx, ed: object) -> list[Line]:
             return []
         return [
             Line(
-                f"{ed.name} wiring",  # type: ignore[attr-defined]
+                f"{ed.name} wiring",
                 FAIL,
-                f"{ed.label} is installed here but does not run the guard",  # type: ignore[attr-defined]
-                f"clampd-guard install --editor {ed.name}",  # type: ignore[attr-defined]
+                f"{ed.label} is installed here but does not run the guard",
+                f"clampd-guard install --editor {ed.name}",
             )
         ]
     out: list[Line] = []
     for scope, path in wired:
         out += check_file(ctx, ed, scope, path)
-    if ed.name == "claude":  # type: ignore[attr-defined]
+    if ed.name == "claude":
         out += _claude_policy(ctx, wired)
     return out
 
@@ -369,18 +379,18 @@ def check_editors(ctx: Ctx) -> list[Line]:
     return out
 
 
-def _repair(ctx: Ctx, ed: object) -> bool:
+def _repair(ctx: Ctx, ed: "Editor") -> bool:
     from guard.commands.install import _deadline_ms
     from guard.wiring import apply, files
 
     try:
-        plan = apply.plan_install(ed, "user", home=ctx.home, project=ctx.project, deadline_ms=_deadline_ms(None))  # type: ignore[arg-type]
+        plan = apply.plan_install(ed, "user", home=ctx.home, project=ctx.project, deadline_ms=_deadline_ms(None))
         if plan.changed:
             apply.commit(plan)
     except (files.WiringError, OSError) as e:
-        ctx.repaired.append(f"{ed.name}: repair failed: {e}")  # type: ignore[attr-defined]
+        ctx.repaired.append(f"{ed.name}: repair failed: {e}")
         return False
-    ctx.repaired.append(f"{ed.name}: re-installed in {plan.path}")  # type: ignore[attr-defined]
+    ctx.repaired.append(f"{ed.name}: re-installed in {plan.path}")
     return True
 
 
