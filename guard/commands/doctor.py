@@ -240,7 +240,7 @@ def check_file(ctx: Ctx, ed: "Editor", scope: str, path: str) -> list[Line]:
     name = f"{ed.name} wiring"
     try:
         text = files.read_text(path)
-        data, _ = jsonedit.load(text or "")
+        data, _ = jsonedit.load(text or "", ed.jsonc)
     except (files.WiringError, jsonedit.JsonEditError) as e:
         return [Line(name, FAIL, f"{path}: {e}", f"fix {path}; the editor cannot read it either")]
     ours = base.our_commands(ed, data)
@@ -299,7 +299,7 @@ def check_editor(ctx: Ctx, ed: "Editor") -> list[Line]:
         if text is None:
             continue
         try:
-            data, _ = jsonedit.load(text)
+            data, _ = jsonedit.load(text, ed.jsonc)
         except jsonedit.JsonEditError as e:
             if scope in ("user", "managed"):
                 return [Line(f"{ed.name} wiring", FAIL, f"{path}: {e}", f"fix {path}")]
