@@ -227,3 +227,19 @@ def test_a_command_found_through_path_is_a_warning(home: Path, tmp_path: Path, m
     warn = [x for x in out if x.name == "claude wiring" and x.status == doc.WARN]
     assert len(warn) == 1 and "found through PATH" in warn[0].detail
     assert [x.status for x in out if x.name == "claude self-test"] == [doc.FAIL]  # and it allows everything
+
+
+def test_switches_that_turn_hooks_off_are_failures(home: Path) -> None:
+    assert cli(home, "install", "--editor", "codex").returncode == 0
+    (home / ".codex/config.toml").write_text('model = "o4"\n\n[features]\nhooks = false\n')
+    assert cli(home, "install", "--editor", "gemini").returncode == 0
+    gem = home / ".gemini/settings.json"
+    data = json.loads(gem.read_text())
+    data["hooksConfig"] = {"enabled": False}
+    gem.write_text(json.dumps(data))
+    code, rep = doctor(home)
+    assert code == 1
+    codex = [c for c in lines(rep, "codex wiring") if c["status"] == "fail"]
+    assert len(codex) == 1 and "[features] hooks = false" in codex[0]["detail"] and "hooks = true" in codex[0]["fix"]
+    gemini = [c for c in lines(rep, "gemini wiring") if c["status"] == "fail"]
+    assert len(gemini) == 1 and "hooksConfig.enabled is false" in gemini[0]["detail"]

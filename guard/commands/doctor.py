@@ -221,14 +221,17 @@ def _program_problem(cmd: str, root: str | None) -> str | None:
 
 
 def _timeout_of(ed: "Editor", data: dict, event: str) -> float:
+    """The editor-side timeout (seconds) of our first handler for ``event``; 10 if none is set."""
     from guard.wiring import base
+    from guard.wiring.command import is_ours
 
     for entry in data.get("hooks", {}).get(event, []):
         for h in base.handlers(ed, entry):
-            for k, scale in (("timeout", 1.0), ("timeoutSec", 1.0)):
-                v = h.get(k)
-                if isinstance(v, (int, float)) and v > 0:
-                    return v / 1000 if ed.name == "gemini" else v * scale
+            if not is_ours(h.get(ed.command_key)):
+                continue
+            v = h.get("timeoutSec", h.get("timeout"))
+            if isinstance(v, (int, float)) and not isinstance(v, bool) and v > 0:
+                return v / 1000 if ed.name == "gemini" else float(v)  # Gemini counts milliseconds
     return 10.0
 
 
