@@ -29,7 +29,8 @@ Absolute paths in a wired command are looked up inside DIR first (the image name
 its binary as it will be installed, e.g. /usr/local/bin/clampd-guard, and doctor runs
 DIR/usr/local/bin/clampd-guard), then on this machine. The self-test runs that
 command; the guard it starts reads this machine's /etc/clampd/guard.json, not the
-image's. User-level checks (user config, audit store, ~ wiring) are skipped."""
+image's. User-level checks (user config, audit store, ~ wiring) are skipped, and a
+missing DIR/etc/clampd/guard.json is a warning (built-in defaults apply)."""
 
 
 @dataclass
@@ -51,13 +52,19 @@ class Ctx:
 
 
 def register(sub: argparse._SubParsersAction) -> argparse.ArgumentParser:
+    import textwrap
+
     p = sub.add_parser(
         "doctor",
         help="check that the guard is wired, configured and really blocking (checklist)",
-        description="Check that the guard resolves, that every editor installed here runs it on all "
-        "the events it needs, that its config is valid, that its audit store is writable, its "
-        "rules' age and its gateway; then run each wired command line as the editor would, with "
-        "a destructive call that must be denied and a benign one that must be allowed.",
+        description=textwrap.fill(
+            "Check that the guard resolves, that every editor installed here (found by its config "
+            "directory or its program on PATH) runs it on all the events it needs, that its config "
+            "is valid, that its audit store is writable, its rules and its gateway; then run each "
+            "wired command line as the editor would, with a destructive call that must be denied "
+            "and a benign one that must be allowed.",
+            width=88,
+        ),
         epilog=ROOT_HELP + "\n\nExit status: 0 when nothing failed (warnings allowed), 1 otherwise.",
         formatter_class=argparse.RawDescriptionHelpFormatter,
     )
