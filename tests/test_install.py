@@ -350,3 +350,17 @@ def test_shipped_hook_files_match_what_install_writes() -> None:
         cmd = f"/usr/local/bin/clampd-guard hook --agent {ed.agent}"
         want = {**ed.new_file, "hooks": {ev: [e] for ev, e in ed.events(cmd, 10).items()}}
         assert json.loads((repo / rel).read_text()) == want, rel
+
+
+def test_only_the_newest_backups_are_kept(home: Path) -> None:
+    path = home / USER_FILES["claude"]
+    path.parent.mkdir()
+    path.write_text(CLAUDE_SETTINGS)
+    for i in range(7):  # older backups of ours, as earlier runs left them
+        (path.parent / f"settings.json.clampd-backup-2020010{i}T000000Z").write_text("{}")
+    (path.parent / "settings.json.bak").write_text("mine")
+    cli(home, "install", "--editor", "claude")
+    left = sorted(p.name for p in path.parent.iterdir())
+    assert "settings.json.bak" in left
+    ours = [n for n in left if ".clampd-backup-" in n]
+    assert len(ours) == 5 and not any(n.startswith("settings.json.clampd-backup-2020010" + d) for d in "012" for n in ours)
