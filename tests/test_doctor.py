@@ -22,7 +22,7 @@ def patient_guard(home: Path) -> None:
 
 def cli(home: Path, *args: str, cwd: Path | None = None) -> subprocess.CompletedProcess:
     env = env_for(home, {"PATH": "/usr/bin:/bin"})
-    p = subprocess.run([str(CONSOLE), *args], capture_output=True, env=env, cwd=cwd or home, timeout=120)
+    p = subprocess.run([str(CONSOLE), *args], check=False, capture_output=True, env=env, cwd=cwd or home, timeout=120)
     assert b"Traceback" not in p.stderr + p.stdout, (p.stdout + p.stderr).decode()
     return p
 

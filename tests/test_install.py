@@ -100,7 +100,7 @@ ORIGINALS = {"claude": CLAUDE_SETTINGS, "cursor": CURSOR_HOOKS, "codex": CODEX_H
 
 def cli(home: Path, *args: str, cwd: Path | None = None) -> subprocess.CompletedProcess:
     env = env_for(home, {"PATH": "/usr/bin:/bin"})
-    p = subprocess.run([str(CONSOLE), *args], capture_output=True, env=env, cwd=cwd, timeout=60)
+    p = subprocess.run([str(CONSOLE), *args], check=False, capture_output=True, env=env, cwd=cwd, timeout=60)
     assert b"Traceback" not in p.stderr, p.stderr.decode()
     return p
 
@@ -324,7 +324,7 @@ def test_the_wired_command_blocks_when_run_like_the_editor(home: Path, editor: s
     else:
         cmd = data["hooks"]["beforeShellExecution"][0]["command"]
         payload = {"hook_event_name": "beforeShellExecution", "command": "rm -rf ~", "conversation_id": "c", "cwd": "/tmp"}
-    p = subprocess.run(["/bin/sh", "-c", cmd], input=json.dumps(payload).encode(), capture_output=True, env=env_for(home), timeout=30)
+    p = subprocess.run(["/bin/sh", "-c", cmd], check=False, input=json.dumps(payload).encode(), capture_output=True, env=env_for(home), timeout=30)
     out = json.loads(p.stdout)
     if editor == "claude":
         assert out["hookSpecificOutput"]["permissionDecision"] == "deny"

@@ -188,7 +188,7 @@ def check_gateway(ctx: Ctx) -> list[Line]:
 # --- editor wiring -------------------------------------------------------------------------
 
 
-def _files_to_check(ctx: Ctx, ed: "Editor") -> list[tuple[str, str]]:
+def _files_to_check(ctx: Ctx, ed: Editor) -> list[tuple[str, str]]:
     """(scope, path) of every config file of this editor that doctor looks at."""
     from guard.wiring import base
     from guard.wiring.command import map_root
@@ -227,7 +227,7 @@ def _program_problem(cmd: str, root: str | None) -> str | None:
     return None
 
 
-def _timeout_of(ed: "Editor", data: dict, event: str) -> float:
+def _timeout_of(ed: Editor, data: dict, event: str) -> float:
     """The editor-side timeout (seconds) of our first handler for ``event``; 10 if none is set."""
     from guard.wiring import base
     from guard.wiring.command import is_ours
@@ -242,7 +242,7 @@ def _timeout_of(ed: "Editor", data: dict, event: str) -> float:
     return 10.0
 
 
-def check_file(ctx: Ctx, ed: "Editor", scope: str, path: str) -> list[Line]:
+def check_file(ctx: Ctx, ed: Editor, scope: str, path: str) -> list[Line]:
     """Wiring and self-test lines for one editor config file that holds our entries."""
     from guard.wiring import base, files, jsonedit, selftest
     from guard.wiring.command import guard_command, program, rooted_command, words
@@ -297,7 +297,7 @@ def check_file(ctx: Ctx, ed: "Editor", scope: str, path: str) -> list[Line]:
     return out
 
 
-def check_editor(ctx: Ctx, ed: "Editor") -> list[Line]:
+def check_editor(ctx: Ctx, ed: Editor) -> list[Line]:
     from guard.wiring import base, files, jsonedit
 
     wired: list[tuple[str, str]] = []
@@ -371,9 +371,9 @@ def check_editors(ctx: Ctx) -> list[Line]:
     out: list[Line] = []
     for ed in all_editors():
         lines = check_editor(ctx, ed)
-        if ctx.repair and not ctx.root and any(x.status == FAIL for x in lines):
-            if _repair(ctx, ed):
-                lines = check_editor(ctx, ed)
+        broken = any(x.status == FAIL for x in lines)
+        if broken and ctx.repair and not ctx.root and _repair(ctx, ed):
+            lines = check_editor(ctx, ed)
         out += lines
     if ctx.root and not any(x.name.endswith("wiring") for x in out):
         out.append(
@@ -389,7 +389,7 @@ def check_editors(ctx: Ctx) -> list[Line]:
     return out
 
 
-def _repair(ctx: Ctx, ed: "Editor") -> bool:
+def _repair(ctx: Ctx, ed: Editor) -> bool:
     from guard.commands.install import _deadline_ms
     from guard.wiring import apply, files
 
