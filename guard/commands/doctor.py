@@ -242,6 +242,37 @@ def _timeout_of(ed: Editor, data: dict, event: str) -> float:
     return 10.0
 
 
+ALL_MATCHERS = (None, "", "*", ".*")
+
+
+def _handler_problems(ed: Editor, data: dict, deadline_ms: int) -> list[str]:
+    """Our entries that run too narrowly (a matcher) or too briefly (a timeout under the deadline)."""
+    from guard.wiring import base
+    from guard.wiring.command import is_ours
+
+    out = []
+    for ev, lst in data.get("hooks", {}).items():
+        if not isinstance(lst, list):
+            continue
+        for entry in lst:
+            mine = [h for h in base.handlers(ed, entry) if is_ours(h.get(ed.command_key))]
+            if not mine:
+                continue
+            matcher = entry.get("matcher") if isinstance(entry, dict) else None
+            if matcher not in ALL_MATCHERS:
+                out.append(f"{ev} runs the guard only for tools matching {matcher!r}")
+            for h in mine:
+                t = h.get("timeoutSec", h.get("timeout"))
+                if isinstance(t, (int, float)) and not isinstance(t, bool):
+                    ms = t if ed.name == "gemini" else t * 1000
+                    if ms <= deadline_ms:
+                        out.append(
+                            f"{ev} timeout {t}{'ms' if ed.name == 'gemini' else 's'} is not above the guard's "
+                            f"deadline_ms {deadline_ms}: the editor may kill it first and run the tool"
+                        )
+    return out
+
+
 def check_file(ctx: Ctx, ed: Editor, scope: str, path: str) -> list[Line]:
     """Wiring and self-test lines for one editor config file that holds our entries."""
     from guard.wiring import base, files, jsonedit, selftest
@@ -280,6 +311,8 @@ def check_file(ctx: Ctx, ed: Editor, scope: str, path: str) -> list[Line]:
             out.append(Line(name, OK, detail))
     for status, detail, hint in ed.notes(data, path) if ed.notes else []:
         out.append(Line(name, status, f"{path}: {detail}", hint))
+    for detail in _handler_problems(ed, data, getattr(ctx.cfg, "deadline_ms", 5000)):
+        out.append(Line(name, WARN, f"{path}: {detail}", fix))
     if any(x.status == FAIL for x in out if x.detail.startswith(f"{path} ({scope}): ")):
         return out
     first = want[0]
