@@ -364,3 +364,15 @@ def test_only_the_newest_backups_are_kept(home: Path) -> None:
     assert "settings.json.bak" in left
     ours = [n for n in left if ".clampd-backup-" in n]
     assert len(ours) == 5 and not any(n.startswith("settings.json.clampd-backup-2020010" + d) for d in "012" for n in ours)
+
+
+def test_uninstall_without_a_file_or_entries_changes_nothing(home: Path) -> None:
+    p = cli(home, "uninstall", "--editor", "cursor")
+    assert p.returncode == 0 and b"nothing to change" in p.stdout
+    assert not (home / ".cursor").exists()
+    path = home / USER_FILES["claude"]
+    path.parent.mkdir()
+    path.write_text(CLAUDE_SETTINGS)
+    p = cli(home, "uninstall", "--editor", "claude")
+    assert p.returncode == 0 and b"nothing to change" in p.stdout
+    assert list(path.parent.iterdir()) == [path] and path.read_text() == CLAUDE_SETTINGS
