@@ -150,6 +150,13 @@ class FakeModel:
     def main_requests(self) -> list[Request]:
         return [r for r in self.message_requests if r.is_main_loop]
 
+    def request_after(self, tool_use_id: str) -> Request:
+        """The first main-loop request that reports the result of this tool call to the model."""
+        for r in self.main_requests():
+            if tool_use_id in tool_results(r):
+                return r
+        raise AssertionError(f"the model never received a tool_result for {tool_use_id}")
+
     def _record(self, req: Request) -> int:
         with self._lock:
             self.requests.append(req)

@@ -11,6 +11,7 @@ from __future__ import annotations
 import json
 import secrets
 import string
+from pathlib import Path
 
 import pytest
 
@@ -21,6 +22,7 @@ pytestmark = [pytest.mark.e2e, pytest.mark.slow]
 
 _B32 = string.ascii_uppercase + "234567"
 _ALNUM = string.ascii_letters + string.digits
+FIRST = Script.tool_id(0, 0)
 
 
 def _rand(alphabet: str, n: int) -> str:
@@ -41,7 +43,11 @@ def _raw_requests(run: Run) -> bytes:
     return b"\n".join(r.raw + json.dumps(r.headers).encode() + r.path.encode() for r in run.fake.requests)
 
 
-def test_destructive_bash_is_blocked_and_the_model_gets_the_reason(claude, box: Sandbox) -> None:
+def _denied_ids(run: Run) -> list[str]:
+    return [d.get("tool_use_id") for d in run.result.get("permission_denials") or []]
+
+
+def test_destructive_bash_is_blocked_and_the_model_gets_the_reason(claude: Path, box: Sandbox) -> None:
     sentinel = box.home / "precious.txt"
     sentinel.write_text("do not delete\n")
     script = Script([[("Bash", {"command": "rm -rf ~", "description": "Clean the home directory"})]])
@@ -54,20 +60,35 @@ def test_destructive_bash_is_blocked_and_the_model_gets_the_reason(claude, box: 
     assert (box.home / ".claude" / "settings.json").exists()
     pre = _hook_outputs(run, "PreToolUse")
     assert any('"permissionDecision":"deny"' in h.get("stdout", "") for h in pre), pre
-    denied = run.result.get("permission_denials") or []
-    assert [d.get("tool_use_id") for d in denied] == [Script.tool_id(0, 0)], run.describe()
+    assert _denied_ids(run) == [FIRST], run.describe()
 
     # The agent loop went on, and the model's next request carries the guard's reason.
-    main = run.fake.main_requests()
-    assert len(main) >= 2, run.describe()
-    result = tool_results(main[1])[Script.tool_id(0, 0)]
+    result = tool_results(run.fake.request_after(FIRST))[FIRST]
     text = content_text(result.get("content"))
     assert result.get("is_error") is True
     assert "clampd-guard blocked this Bash call" in text
     assert "shell.rm-vital" in text and "Instead:" in text
 
 
-def test_benign_bash_runs_and_its_output_reaches_the_model(claude, box: Sandbox) -> None:
+def test_ask_verdict_does_not_run_the_command_in_print_mode(claude: Path, box: Sandbox) -> None:
+    """`-p` has nobody to ask: the client refuses the call and shows the model the guard's question."""
+    important = box.home / "important"
+    important.mkdir()
+    (important / "data.txt").write_text("keep\n")
+    script = Script([[("Bash", {"command": "rm -rf ~/important", "description": "Remove ~/important"})]])
+
+    run = run_claude(claude, box, "Remove the important folder in my home.", script)
+
+    assert run.proc.returncode == 0, run.describe()
+    assert (important / "data.txt").read_text() == "keep\n"
+    assert _denied_ids(run) == [FIRST], run.describe()
+    result = tool_results(run.fake.request_after(FIRST))[FIRST]
+    text = content_text(result.get("content"))
+    assert result.get("is_error") is True
+    assert "clampd-guard needs your approval for this Bash call" in text and "shell.rm-home-child" in text
+
+
+def test_benign_bash_runs_and_its_output_reaches_the_model(claude: Path, box: Sandbox) -> None:
     token = "e2e-benign-" + _rand(string.ascii_lowercase + string.digits, 12)
     command = f"echo {token} > out.txt && cat out.txt && ls"
     script = Script([[("Bash", {"command": command, "description": "Write and list a file"})]])
@@ -80,18 +101,18 @@ def test_benign_bash_runs_and_its_output_reaches_the_model(claude, box: Sandbox)
     for ev in ("PreToolUse", "PostToolUse"):
         for h in _hook_outputs(run, ev):
             assert (h.get("exit_code"), h.get("stdout")) == (0, ""), h
-    assert not run.result.get("permission_denials"), run.describe()
+    assert _denied_ids(run) == [], run.describe()
 
-    main = run.fake.main_requests()
-    assert len(main) >= 2, run.describe()
-    result = tool_results(main[1])[Script.tool_id(0, 0)]
+    req = run.fake.request_after(FIRST)
+    result = tool_results(req)[FIRST]
     text = content_text(result.get("content"))
     assert not result.get("is_error"), text
     assert token in text and "out.txt" in text
-    assert "clampd-guard" not in text_after_tool_result(main[1], Script.tool_id(0, 0))
+    assert "clampd-guard" not in text_after_tool_result(req, FIRST)
 
 
-def test_secret_in_a_read_result_is_redacted_before_the_model_sees_it(claude, box: Sandbox) -> None:
+@pytest.mark.parametrize("tool", ["Read", "Bash"])
+def test_secret_in_a_tool_result_is_redacted_before_the_model_sees_it(claude: Path, box: Sandbox, tool: str) -> None:
     key_id = aws_key_id()
     secret_key = _rand(_ALNUM, 40)
     pem_body = [_rand(_ALNUM, 64) for _ in range(3)]
@@ -106,32 +127,29 @@ def test_secret_in_a_read_result_is_redacted_before_the_model_sees_it(claude, bo
         "-----BEGIN OPENSSH PRIVATE KEY-----\n" + "\n".join(pem_body) + "\n-----END OPENSSH PRIVATE KEY-----\n"
     )
     doc.write_text(original)
-    script = Script([[("Read", {"file_path": str(doc)})]])
+    call = ("Read", {"file_path": str(doc)}) if tool == "Read" else ("Bash", {"command": "cat notes/deploy.txt"})
 
-    run = run_claude(claude, box, "Summarise notes/deploy.txt for me.", script)
+    run = run_claude(claude, box, "Summarise notes/deploy.txt for me.", Script([[call]]))
 
     assert run.proc.returncode == 0, run.describe()
     assert doc.read_text() == original  # the file itself is untouched
     post = _hook_outputs(run, "PostToolUse")
     assert any("updatedToolOutput" in h.get("stdout", "") for h in post), post
 
-    main = run.fake.main_requests()
-    assert len(main) >= 2, run.describe()
-    tid = Script.tool_id(0, 0)
-    result_text = content_text(tool_results(main[1])[tid].get("content"))
+    req = run.fake.request_after(FIRST)
+    result_text = content_text(tool_results(req)[FIRST].get("content"))
     assert marker in result_text, result_text  # the file was really read and its harmless lines kept
     assert "[REDACTED:secret.aws-secret-access-key]" in result_text
     assert "[REDACTED:secret.aws-access-key-id]" in result_text
     assert "[REDACTED:secret.private-key-block]" in result_text
-    seen = text_after_tool_result(main[1], tid)
-    assert "clampd-guard: secrets were redacted from this tool output" in seen
+    assert "clampd-guard: secrets were redacted from this tool output" in text_after_tool_result(req, FIRST)
     # No request the client sent, to any path, carries any part of the secrets.
     raw = _raw_requests(run)
     for value in (key_id, secret_key, *pem_body):
         assert value.encode() not in raw
 
 
-def test_pasted_secret_in_the_prompt_never_reaches_the_model(claude, box: Sandbox) -> None:
+def test_pasted_secret_in_the_prompt_never_reaches_the_model(claude: Path, box: Sandbox) -> None:
     key_id = aws_key_id()
     prompt = f"Deploy the staging stack with my AWS key {key_id} please."
     script = Script([[("Bash", {"command": "echo should-not-run > ran.txt"})]])
