@@ -22,8 +22,9 @@ def claude() -> Path:
 
 
 @pytest.fixture
-def box(tmp_path: Path) -> Sandbox:
-    """A throwaway HOME and project dir with the guard wired into the user's Claude Code settings."""
+def box(request: pytest.FixtureRequest, tmp_path: Path) -> Sandbox:
+    """A throwaway HOME and project dir, with the guard installed at the scope given by indirect
+    parametrisation (default ``user``: ``$HOME/.claude/settings.json``)."""
     sandbox = Sandbox.create(tmp_path)
-    wire_guard(sandbox)
+    wire_guard(sandbox, getattr(request, "param", "user"))
     return sandbox

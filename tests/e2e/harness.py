@@ -52,15 +52,18 @@ class Sandbox:
         return {"PATH": os.environ.get("PATH", "/usr/bin:/bin"), "HOME": str(self.home), "LANG": "C.UTF-8"}
 
 
-def wire_guard(box: Sandbox) -> Path:
-    """Wire the guard into the sandbox's user settings the way a user would, and return that file."""
-    settings = box.home / ".claude" / "settings.json"
-    p = subprocess.run(
-        [str(CONSOLE), "hook-command", "--settings"], capture_output=True, env=box.guard_env(), timeout=60
-    )
-    assert p.returncode == 0, p.stderr.decode(errors="replace")
-    settings.parent.mkdir(parents=True, exist_ok=True)
-    settings.write_bytes(p.stdout)
+def guard_cli(box: Sandbox, *args: str) -> subprocess.CompletedProcess:
+    """The management CLI, as the user runs it, with the sandbox's HOME and the project as cwd."""
+    p = subprocess.run([str(CONSOLE), *args], capture_output=True, env=box.guard_env(), cwd=box.project, timeout=60)
+    assert p.returncode == 0, (args, p.stdout.decode(errors="replace"), p.stderr.decode(errors="replace"))
+    return p
+
+
+def wire_guard(box: Sandbox, scope: str = "user") -> Path:
+    """Wire the guard the way a user does (``clampd-guard install --editor claude``); return the settings file."""
+    guard_cli(box, "install", "--editor", "claude", "--scope", scope, "--project", str(box.project))
+    settings = (box.home if scope == "user" else box.project) / ".claude" / "settings.json"
+    assert "hookmain.py" in settings.read_text(), settings.read_text()
     return settings
 
 

@@ -16,7 +16,7 @@ from pathlib import Path
 import pytest
 
 from tests.e2e.fakemodel import Script, content_text, text_after_tool_result, tool_results
-from tests.e2e.harness import Run, Sandbox, run_claude
+from tests.e2e.harness import Run, Sandbox, guard_cli, run_claude
 
 pytestmark = [pytest.mark.e2e, pytest.mark.slow]
 
@@ -47,6 +47,7 @@ def _denied_ids(run: Run) -> list[str]:
     return [d.get("tool_use_id") for d in run.result.get("permission_denials") or []]
 
 
+@pytest.mark.parametrize("box", ["user", "project"], indirect=True)
 def test_destructive_bash_is_blocked_and_the_model_gets_the_reason(claude: Path, box: Sandbox) -> None:
     sentinel = box.home / "precious.txt"
     sentinel.write_text("do not delete\n")
@@ -57,7 +58,7 @@ def test_destructive_bash_is_blocked_and_the_model_gets_the_reason(claude: Path,
     assert run.proc.returncode == 0, run.describe()
     # The command did not run: the sentinel and the client's own state in HOME survive.
     assert sentinel.read_text() == "do not delete\n"
-    assert (box.home / ".claude" / "settings.json").exists()
+    assert (box.home / ".claude").is_dir()
     pre = _hook_outputs(run, "PreToolUse")
     assert any('"permissionDecision":"deny"' in h.get("stdout", "") for h in pre), pre
     assert _denied_ids(run) == [FIRST], run.describe()
@@ -166,3 +167,17 @@ def test_pasted_secret_in_the_prompt_never_reaches_the_model(claude: Path, box: 
     assert run.fake.message_requests == [], [r.path for r in run.fake.message_requests]
     assert key_id.encode() not in _raw_requests(run)
     assert not (box.project / "ran.txt").exists()
+
+
+def test_uninstall_unwires_the_guard_from_the_client(claude: Path, box: Sandbox) -> None:
+    """After ``uninstall`` the client runs no guard hook at all (so the wiring above was really ours)."""
+    guard_cli(box, "uninstall", "--editor", "claude")
+    settings = box.home / ".claude" / "settings.json"
+    assert "hookmain.py" not in (settings.read_text() if settings.exists() else "")
+    script = Script([[("Bash", {"command": "echo unguarded > out.txt", "description": "Write a file"})]])
+
+    run = run_claude(claude, box, "Write a file.", script)
+
+    assert run.proc.returncode == 0, run.describe()
+    assert (box.project / "out.txt").read_text() == "unguarded\n"
+    assert run.hook_responses() == [], run.hook_responses()
