@@ -150,6 +150,25 @@ def test_secret_in_a_tool_result_is_redacted_before_the_model_sees_it(claude: Pa
         assert value.encode() not in raw
 
 
+def test_secret_in_a_failing_command_output_is_flagged_to_the_model(claude: Path, box: Sandbox) -> None:
+    """A failed tool fires PostToolUseFailure, whose output the client lets no hook replace (tried in
+    2.1.197 and 2.1.330: updatedToolOutput as object or string is ignored there), so the guard can only
+    warn: its notice must reach the model right after the failed result."""
+    secret_key = _rand(_ALNUM, 40)
+    (box.project / "settings.txt").write_text(f"aws_secret_access_key = {secret_key}\n")
+    script = Script([[("Bash", {"command": "cat settings.txt; exit 1", "description": "Show the settings"})]])
+
+    run = run_claude(claude, box, "Show me settings.txt.", script)
+
+    assert run.proc.returncode == 0, run.describe()
+    hooks = _hook_outputs(run, "PostToolUseFailure")
+    assert any("additionalContext" in h.get("stdout", "") for h in hooks), hooks
+    req = run.fake.request_after(FIRST)
+    assert tool_results(req)[FIRST].get("is_error") is True
+    seen = text_after_tool_result(req, FIRST)
+    assert "clampd-guard" in seen and "secret.aws-secret-access-key" in seen, seen
+
+
 def test_pasted_secret_in_the_prompt_never_reaches_the_model(claude: Path, box: Sandbox) -> None:
     key_id = aws_key_id()
     prompt = f"Deploy the staging stack with my AWS key {key_id} please."
