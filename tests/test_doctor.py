@@ -7,7 +7,17 @@ import json
 import subprocess
 from pathlib import Path
 
+import pytest
+
 from tests.hookrun import CONSOLE, env_for
+
+
+@pytest.fixture(autouse=True)
+def patient_guard(home: Path) -> None:
+    """A generous deadline: on a loaded CI machine a fresh guard's first call (it builds its
+    rule cache) can exceed the default and fail open, which is not what these tests probe."""
+    (home / ".clampd").mkdir(exist_ok=True)
+    (home / ".clampd/guard.json").write_text(json.dumps({"deadline_ms": 60000}))
 
 
 def cli(home: Path, *args: str, cwd: Path | None = None) -> subprocess.CompletedProcess:
@@ -125,7 +135,6 @@ def test_a_crashing_or_noisy_hook_is_not_a_deny(home: Path, tmp_path: Path) -> N
 
 
 def test_invalid_user_config_is_reported(home: Path) -> None:
-    (home / ".clampd").mkdir()
     (home / ".clampd/guard.json").write_text('{"deadline_ms": "soon"}')
     code, rep = doctor(home)
     (c,) = lines(rep, "user config")
@@ -168,3 +177,36 @@ def test_root_mode_checks_an_image(home: Path, tmp_path: Path) -> None:
 def test_help_documents_root_mode(home: Path) -> None:
     out = cli(home, "doctor", "--help").stdout.decode()
     assert "DIR/etc/claude-code/managed-settings.json" in out and "DIR/etc/cursor/hooks.json" in out
+
+
+def test_managed_allow_managed_hooks_only_silences_user_wiring(home: Path, tmp_path: Path) -> None:
+    root = tmp_path / "img"
+    binary = root / "usr/local/bin/clampd-guard"
+    binary.parent.mkdir(parents=True)
+    binary.write_text("#!/bin/sh\nexit 0\n")
+    binary.chmod(0o755)
+    managed = root / "etc/claude-code/managed-settings.json"
+    managed.parent.mkdir(parents=True)
+    managed.write_text(json.dumps({"allowManagedHooksOnly": True}))
+    # root mode: the managed file does not wire the guard -> red
+    code, rep = doctor(home, "--root", str(root))
+    assert code == 1
+    cli(home, "install", "--editor", "claude", "--scope", "managed", "--root", str(root), "--exe", "/usr/local/bin/clampd-guard")
+    code, rep = doctor(home, "--root", str(root))
+    assert not any("allowManagedHooksOnly" in c["detail"] for c in rep["checks"])
+    assert lines(rep, "claude self-test")[0]["status"] == "fail"  # that binary allows everything
+
+
+def test_allow_managed_hooks_only_blocks_user_wiring(home: Path, tmp_path: Path, monkeypatch) -> None:
+    """In-process, with the managed settings path pointed at a temp file (it is a constant)."""
+    from guard.commands import doctor as doc
+    from guard.wiring import claude
+
+    managed = tmp_path / "managed-settings.json"
+    managed.write_text(json.dumps({"allowManagedHooksOnly": True, "permissions": {}}))
+    monkeypatch.setattr(claude, "MANAGED_PATH", str(managed))
+    assert cli(home, "install", "--editor", "claude").returncode == 0
+    ctx = doc.Ctx(home=str(home), project=str(home), root=None, repair=False)
+    out = [x for x in doc.check_editors(ctx) if x.name == "claude wiring"]
+    bad = [x for x in out if x.status == doc.FAIL]
+    assert len(bad) == 1 and "allowManagedHooksOnly" in bad[0].detail and "--scope managed" in bad[0].fix

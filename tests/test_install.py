@@ -310,6 +310,8 @@ def test_hook_timeout_stays_above_the_guard_deadline(home: Path) -> None:
 
 @pytest.mark.parametrize("editor", ["claude", "cursor"])
 def test_the_wired_command_blocks_when_run_like_the_editor(home: Path, editor: str) -> None:
+    (home / ".clampd").mkdir()  # a first call builds the rule cache: no deadline on a loaded CI box
+    (home / ".clampd/guard.json").write_text(json.dumps({"deadline_ms": 60000}))
     cli(home, "install", "--editor", editor)
     data = json.loads((home / USER_FILES[editor]).read_text())
     if editor == "claude":
@@ -325,3 +327,22 @@ def test_the_wired_command_blocks_when_run_like_the_editor(home: Path, editor: s
     else:
         assert out["permission"] == "deny"
     assert os.path.isabs(shlex.split(cmd)[0])
+
+
+def test_shipped_hook_files_match_what_install_writes() -> None:
+    """hooks/<editor>/ (what MDM ships) is the same wiring as install, for /usr/local/bin/clampd-guard."""
+    from guard.wiring import get
+
+    repo = Path(__file__).resolve().parent.parent
+    shipped = {
+        "claude": "hooks/claude-code/settings.json",
+        "cursor": "hooks/cursor/hooks.json",
+        "codex": "hooks/codex/hooks.json",
+        "gemini": "hooks/gemini/settings.json",
+        "copilot": "hooks/copilot/clampd-guard.json",
+    }
+    for name, rel in shipped.items():
+        ed = get(name)
+        cmd = f"/usr/local/bin/clampd-guard hook --agent {ed.agent}"
+        want = {**ed.new_file, "hooks": {ev: [e] for ev, e in ed.events(cmd, 10).items()}}
+        assert json.loads((repo / rel).read_text()) == want, rel

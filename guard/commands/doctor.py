@@ -301,7 +301,36 @@ def check_editor(ctx: Ctx, ed: object) -> list[Line]:
     out: list[Line] = []
     for scope, path in wired:
         out += check_file(ctx, ed, scope, path)
+    if ed.name == "claude":  # type: ignore[attr-defined]
+        out += _claude_policy(ctx, wired)
     return out
+
+
+def _claude_policy(ctx: Ctx, wired: list[tuple[str, str]]) -> list[Line]:
+    """Managed switches that silence the hooks wired elsewhere."""
+    from guard.wiring import claude, files, jsonedit
+    from guard.wiring.command import map_root
+
+    path = map_root(claude.MANAGED_PATH, ctx.root)
+    try:
+        text = files.read_text(path)
+        data, _ = jsonedit.load(text) if text else ({}, None)
+    except (files.WiringError, jsonedit.JsonEditError):
+        return []
+    if not isinstance(data, dict):
+        return []
+    if data.get("disableAllHooks") is True:
+        return [Line("claude wiring", FAIL, f"{path}: disableAllHooks turns off every hook, the guard's too", "ask your administrator")]
+    if data.get("allowManagedHooksOnly") is True and all(scope != "managed" for scope, _p in wired):
+        return [
+            Line(
+                "claude wiring",
+                FAIL,
+                f"{path}: allowManagedHooksOnly blocks user and project hooks, so this wiring never runs",
+                "the guard must be in the managed settings: clampd-guard install --editor claude --scope managed",
+            )
+        ]
+    return []
 
 
 def check_editors(ctx: Ctx) -> list[Line]:

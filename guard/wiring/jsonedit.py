@@ -146,23 +146,6 @@ def load(text: str) -> tuple[object, Node]:
     return data, p.value()
 
 
-def find(text: str, path: tuple) -> Node | None:
-    """The node at ``path`` (keys and list indexes from the root), or None."""
-    _data, node = load(text)
-    for step in path:
-        if node is None:
-            return None
-        if isinstance(step, int):
-            if node.kind != "array" or step >= len(node.values):
-                return None
-            node = node.values[step]
-        else:
-            if node.kind != "object":
-                return None
-            node = node.get(step)
-    return node
-
-
 # --- layout ---------------------------------------------------------------------
 
 
@@ -195,16 +178,16 @@ def _key_sep(text: str, node: Node) -> str:
     return ": "
 
 
-def _dump(value: object, indent: str | None, base: str) -> str:
+def _dump(value: object, indent: str | None, base: str, nl: str = "\n") -> str:
     if indent is None:
         return json.dumps(value, ensure_ascii=False)
     s = json.dumps(value, indent=indent, ensure_ascii=False)
-    return s.replace("\n", "\n" + base)
+    return s.replace("\n", nl + base)
 
 
 def _child_text(text: str, node: Node, key: str | None, value: object, child_indent: str | None) -> str:
     unit = indent_unit(text) if child_indent is not None else None
-    body = _dump(value, unit, child_indent or "")
+    body = _dump(value, unit, child_indent or "", "\r\n" if "\r\n" in text else "\n")
     if key is None:
         return body
     return json.dumps(key, ensure_ascii=False) + _key_sep(text, node) + body
@@ -223,9 +206,10 @@ def append(text: str, node: Node, value: object, key: str | None = None) -> str:
         return text[:last_end] + "," + ws + _child_text(text, node, key, value, child_indent) + text[last_end:]
     open_, close = node.start + 1, node.end - 1
     if "\n" in text.strip(_WS):
+        nl = "\r\n" if "\r\n" in text else "\n"
         own = _line_indent(text, node.start)
         child_indent = own + indent_unit(text)
-        inner = "\n" + child_indent + _child_text(text, node, key, value, child_indent) + "\n" + own
+        inner = nl + child_indent + _child_text(text, node, key, value, child_indent) + nl + own
     else:
         inner = _child_text(text, node, key, value, None)
     return text[:open_] + inner + text[close:]
@@ -239,14 +223,6 @@ def remove(text: str, node: Node, index: int) -> str:
     if index > 0:
         return text[: spans[index - 1][1]] + text[spans[index][1] :]
     return text[: spans[0][0]] + text[spans[1][0] :]
-
-
-def replace(text: str, node: Node, value: object) -> str:
-    """Put ``value`` where ``node`` is, laid out at that line's indentation."""
-    multi = "\n" in text.strip(_WS)
-    own = _line_indent(text, node.start)
-    body = _dump(value, indent_unit(text) if multi else None, own)
-    return text[: node.start] + body + text[node.end :]
 
 
 def new_document(value: dict, indent: str = "  ") -> str:

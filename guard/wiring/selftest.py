@@ -43,15 +43,19 @@ def probe(command: str, pr: Probe, timeout_s: float, cwd: str) -> tuple[str, str
 
 
 def self_test(ed: Editor, command: str, timeout_s: float) -> tuple[bool, str]:
-    """(passed, detail): a destructive call must be denied and a benign one allowed."""
+    """(passed, detail): a benign call must be allowed and a destructive one denied.
+
+    The benign call goes first: it also warms the guard's caches (a fresh install
+    builds its rule cache on the first call), so the deny verdict is the steady one.
+    """
     with tempfile.TemporaryDirectory(prefix="clampd-doctor-") as cwd:
+        allowed, why_a = probe(command, ed.allow_probe(cwd), timeout_s, cwd)
         v, why = probe(command, ed.deny_probe(cwd), timeout_s, cwd)
         if v != "deny":
             what = "ALLOWED" if v == "allow" else "not denied"
             return False, f"'rm -rf ~' was {what} through the wired command" + (f" ({why})" if why else "")
-        v, why = probe(command, ed.allow_probe(cwd), timeout_s, cwd)
-        if v != "allow":
-            return False, "a benign 'git status' was not allowed through the wired command" + (f" ({why})" if why else "")
+        if allowed != "allow":
+            return False, "a benign 'git status' was not allowed through the wired command" + (f" ({why_a})" if why_a else "")
     return True, "'rm -rf ~' denied and 'git status' allowed through the wired command"
 
 
