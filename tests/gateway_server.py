@@ -305,3 +305,41 @@ def gateway_config(gw: Gateway, **extra: object) -> dict:
            "timeout_ms": 1500}
     cfg.update(extra)
     return cfg
+
+
+# --------------------------------------------------------------------------- running the hook
+
+FAIL_KEYRING = {"PYTHON_KEYRING_BACKEND": "keyring.backends.fail.Keyring"}  # never the real keyring
+
+
+def pre_bash(command: str) -> dict:
+    return {"session_id": "gw-test", "cwd": "/tmp/project", "hook_event_name": "PreToolUse", "tool_name": "Bash",
+            "tool_input": {"command": command}, "tool_use_id": "toolu_gw"}
+
+
+def pre_tool(tool: str, tool_input: dict) -> dict:
+    return {"session_id": "gw-test", "cwd": "/tmp/project", "hook_event_name": "PreToolUse", "tool_name": tool,
+            "tool_input": tool_input, "tool_use_id": "toolu_gw"}
+
+
+def post_read(path: str, content: str) -> dict:
+    return {"session_id": "gw-test", "cwd": "/tmp/project", "hook_event_name": "PostToolUse", "tool_name": "Read",
+            "tool_input": {"file_path": path},
+            "tool_response": {"type": "text", "file": {"filePath": path, "content": content, "numLines": 1,
+                                                       "startLine": 1, "totalLines": 1}},
+            "tool_use_id": "toolu_gw"}
+
+
+def hook(payload: dict, home: Path, env: dict | None = None):  # type: ignore[no-untyped-def]
+    """The real hook launcher (``python -I -S guard/hookmain.py``) as the editor runs it."""
+    from tests import hookrun
+
+    return hookrun.run(payload, home, how="fast", env={**FAIL_KEYRING, **(env or {})})
+
+
+def state_dir(home: Path) -> Path:
+    return home / ".local" / "state" / "clampd-guard"
+
+
+def cache_dir(home: Path) -> Path:
+    return home / ".cache" / "clampd-guard"
