@@ -111,17 +111,18 @@ class Gateway:
             daemon_threads = True
             allow_reuse_address = True
 
-            def process_request(self, request, client_address):  # type: ignore[no-untyped-def]
+            def get_request(self):  # type: ignore[no-untyped-def]
+                sock, addr = self.socket.accept()
                 with gw._lock:
-                    gw.connections += 1
-                super().process_request(request, client_address)
+                    gw.connections += 1  # counted before TLS, so rejected handshakes count too
+                if gw.tls is not None:
+                    sock = gw.tls.wrap_socket(sock, server_side=True)  # type: ignore[attr-defined]
+                return sock, addr
 
             def handle_error(self, request, client_address):  # type: ignore[no-untyped-def]
                 pass  # clients that give up (timeouts, TLS rejections) are expected
 
         self._server = Server(("127.0.0.1", 0), _handler(self))
-        if self.tls is not None:
-            self._server.socket = self.tls.wrap_socket(self._server.socket, server_side=True)  # type: ignore[attr-defined]
         threading.Thread(target=self._server.serve_forever, kwargs={"poll_interval": 0.05}, daemon=True).start()
         return self
 

@@ -46,9 +46,9 @@ def where(url: str) -> str:
     return f"{scheme}://{host}"
 
 
-def budget(cfg: Config) -> float:
-    """Seconds this request may take: timeout_ms, never past the hook's deadline minus RESERVE."""
-    b = cfg.timeout_ms / 1000.0  # type: ignore[operator]
+def budget(cfg: Config, most: float | None = None) -> float:
+    """Seconds this request may take: timeout_ms (or ``most``), never past the hook's deadline minus RESERVE."""
+    b = cfg.timeout_ms / 1000.0 if most is None else most  # type: ignore[operator]
     left = deadline.remaining()
     if left is not None:
         b = min(b, left - RESERVE)
@@ -121,9 +121,10 @@ def exchange(cfg: Config, method: str, path: str, body: bytes | None, headers: d
     """(status, body) of a 2xx answer; any other outcome raises Fault."""
     url = cfg.gateway_url.rstrip("/") + path  # type: ignore[union-attr]
     host = where(url)
-    ms = int(seconds * 1000)
     httpx = deps.httpx()
     verify = _verify(cfg, url)
+    seconds = budget(cfg, seconds)  # the imports above took part of the hook's deadline
+    ms = int(seconds * 1000)
     t_end = time.monotonic() + seconds
     phase = "connect"
     try:
