@@ -88,6 +88,8 @@ def with_gateway(call: ToolCall, cfg: Config, local: Verdict) -> Verdict:
     """The local verdict combined with the gateway's (``guard.gateway`` is only imported here)."""
     if cfg.managed_error or call.event not in (PRE, POST) or local.decision == DENY:
         return local  # broken managed config / nothing to ask / local deny short-circuits
+    if call.raw_event == "PermissionRequest":
+        return local  # Claude Code's PreToolUse for the same call already asked the gateway
     if cfg.skip_low_risk and local.decision == ALLOW and local.updated_output is None:
         from guard.engine.toolkinds import READ_ONLY
 

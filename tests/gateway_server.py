@@ -301,9 +301,12 @@ def write_config(home: Path, **fields: object) -> Path:
 
 
 def gateway_config(gw: Gateway, **extra: object) -> dict:
-    """guard.json fields for ``gw`` with credentials in the file (tests of the keyring set their own)."""
+    """guard.json fields for ``gw`` with credentials in the file (tests of the keyring set their own).
+
+    Generous timeout and deadline: a loaded CI machine must not turn a test of one fault into another.
+    """
     cfg = {"gateway_url": gw.url, "api_key": gw.api_key, "agent_id": gw.agent_id, "secret": gw.secret,
-           "timeout_ms": 1500}
+           "timeout_ms": 5000, "deadline_ms": 30000}
     cfg.update(extra)
     return cfg
 
@@ -331,10 +334,39 @@ def post_read(path: str, content: str) -> dict:
             "tool_use_id": "toolu_gw"}
 
 
+_TEMPLATE: list[Path] = []
+
+
+def warm(home: Path) -> None:
+    """Give ``home`` a built rule cache (copied from one built once per test process).
+
+    The first hook call in a fresh HOME compiles the rules, which on a loaded
+    machine can take longer than the default deadline; these tests are about
+    the gateway, so they start warm.
+    """
+    import shutil
+    import tempfile
+
+    from tests import hookrun
+
+    dest = cache_dir(home)
+    if dest.exists():
+        return
+    if not _TEMPLATE:
+        t = Path(tempfile.mkdtemp(prefix="clampd-gw-template-")) / "home"
+        write_config(t, deadline_ms=60000, stdin_timeout_ms=60000)
+        hookrun.run(pre_bash("ls"), t, how="fast", env=FAIL_KEYRING)
+        hookrun.run({"hook_event_name": "UserPromptSubmit", "prompt": "warm the dictionary"}, t, how="fast",
+                    env=FAIL_KEYRING)
+        _TEMPLATE.append(t)
+    shutil.copytree(cache_dir(_TEMPLATE[0]), dest)
+
+
 def hook(payload: dict, home: Path, env: dict | None = None):  # type: ignore[no-untyped-def]
     """The real hook launcher (``python -I -S guard/hookmain.py``) as the editor runs it."""
     from tests import hookrun
 
+    warm(home)
     return hookrun.run(payload, home, how="fast", env={**FAIL_KEYRING, **(env or {})})
 
 

@@ -245,3 +245,25 @@ def test_no_gateway_configured_means_no_network_and_no_cache_files(home: Path) -
     r = hook(pre_bash("ls -la"), home)
     assert (r.code, r.stdout, r.stderr) == (0, "", "")
     assert not (cache_dir(home) / "gateway-token.json").exists()
+
+
+def test_standard_proxy_variables_are_honoured(home: Path) -> None:
+    """HTTP_PROXY set: the request goes to the proxy in absolute form (here the test server plays the proxy)."""
+    with Gateway() as proxy:
+        cfg = gateway_config(proxy)
+        cfg["gateway_url"] = "http://gateway.invalid:8443"
+        write_config(home, **cfg)
+        r = hook(pre_bash("ls -la"), home, {"HTTP_PROXY": proxy.url})
+        assert (r.stdout, r.stderr) == ("", "")
+        [rec] = proxy.posts()
+    assert rec.path == "http://gateway.invalid:8443/v1/proxy"
+    assert rec.body == LS_BODY and rec.auth == "agent"
+
+
+def test_permission_request_does_not_ask_the_gateway_twice(home: Path) -> None:
+    with Gateway() as gw:
+        write_config(home, **gateway_config(gw))
+        payload = dict(pre_bash("ls -la"), hook_event_name="PermissionRequest")
+        r = hook(payload, home)
+        assert (r.code, r.stdout) == (0, "")
+        assert gw.posts() == []

@@ -34,11 +34,12 @@ UNREACHABLE = ("refused", "sleep", "short", "redirect", "redirect_same", "drip",
 
 def _run(mode: str, fail_open: bool, home: Path, tmp_path: Path, payload: dict):  # type: ignore[no-untyped-def]
     tls = None
-    extra: dict = {"fail_open": fail_open, "timeout_ms": 600}
+    extra: dict = {"fail_open": fail_open, "timeout_ms": 2000}
     if mode == "tls_untrusted":
         tls, _good, other = tls_contexts(tmp_path)
         extra["ca_bundle"] = str(other)  # the server's cert is from a CA this bundle does not hold
     with Gateway(tls=tls) as gw:
+        gw.delay = 8.0  # well past timeout_ms
         gw.mode = mode if mode in ("sleep", "500", "401", "403", "garbage", "truncated", "short", "redirect",
                                    "redirect_same", "drip", "not_verdict") else "ok"
         cfg = gateway_config(gw, **extra)
@@ -101,11 +102,13 @@ def test_missing_credentials_never_contact_the_gateway(home: Path) -> None:
 
 def test_timeout_is_clipped_to_the_hooks_deadline(home: Path) -> None:
     """timeout_ms above what deadline_ms leaves: the hook still answers offline, not 'ran out of time'."""
-    hook(pre_bash("ls"), home)  # builds the rule caches first (a one-off cost that would eat the deadline)
     with Gateway() as gw:
         gw.mode = "sleep"
-        write_config(home, **gateway_config(gw, timeout_ms=10000, deadline_ms=800, fail_open=False))
+        write_config(home, **gateway_config(gw, timeout_ms=10000, deadline_ms=1500, fail_open=False))
         r = hook(pre_bash("ls -la"), home)
     assert r.decision == "deny"
-    assert "the Clampd gateway was unreachable (no answer from" in r.reason
-    assert "ran out of time" not in r.reason
+    # Either the clipped request timed out, or (on a very slow machine) no time was left to send it;
+    # never the hook's own deadline firing in the middle of the request.
+    assert ("the Clampd gateway was unreachable (no answer from" in r.reason
+            or "no time left for the gateway within deadline_ms" in r.reason), r.reason
+    assert "ran out of time" not in r.reason and "(decided by: offline)" in r.reason
