@@ -106,8 +106,8 @@ def importtime_breakdown(python: str, payload: Path, home: Path, argv_tail: list
             name = name.strip()
             if indent == 1:  # a top-level import: its cumulative time counts once
                 total += int(cum) / 1000.0
-            if name in seen and seen[name] == 0.0:
-                seen[name] = int(cum) / 1000.0
+            if name in seen:  # the largest entry: a failed first attempt (before site.main) is logged too
+                seen[name] = max(seen[name], int(cum) / 1000.0)
         for k, v in seen.items():
             got[k].append(v)
         totals.append(total)

@@ -113,6 +113,7 @@ class Gateway:
 
             def get_request(self):  # type: ignore[no-untyped-def]
                 sock, addr = self.socket.accept()
+                sock.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)  # as real servers do: no Nagle stalls
                 with gw._lock:
                     gw.connections += 1  # counted before TLS, so rejected handshakes count too
                 if gw.tls is not None:

@@ -32,11 +32,13 @@ def _end_window(home: Path) -> None:
 def test_a_dead_gateway_costs_one_timeout_per_window_across_processes(home: Path) -> None:
     with Gateway() as gw:
         gw.mode = "sleep"
-        write_config(home, **gateway_config(gw, timeout_ms=400, breaker_backoff_ms=BACKOFF))
+        gw.delay = 10.0
+        write_config(home, **gateway_config(gw, timeout_ms=1000, breaker_backoff_ms=BACKOFF))
         first = hook(pre_bash("ls -la"), home)
         assert "was unreachable (no answer from" in first.stderr
         later = [hook(pre_bash(f"ls -la dir{i}"), home) for i in range(4)]
-        assert len(gw.posts()) == 1 and gw.connections == 1  # only the first process waited
+        # Only the first process connected (counted at accept: it may have given up before sending).
+        assert gw.connections == 1 and len(gw.posts()) <= 1
         for r in later:
             assert (r.code, r.stdout) == (0, "")
             assert "was skipped (circuit breaker open until" in r.stderr and "no answer from" in r.stderr
@@ -49,10 +51,11 @@ def test_a_dead_gateway_costs_one_timeout_per_window_across_processes(home: Path
         gw.mode = "ok"
         r = hook(pre_bash("ls -la"), home)
         assert (r.code, r.stdout, r.stderr) == (0, "", "")
-        assert len(gw.posts()) == 2
+        assert gw.connections == 2 and gw.posts()[-1].auth == "agent"
         assert _state(home)["state"] == "closed" and _state(home)["failures"] == 0
+        n = len(gw.posts())
         hook(pre_bash("ls -la"), home)
-        assert len(gw.posts()) == 3  # closed: every call asks again
+        assert len(gw.posts()) == n + 1  # closed: every call asks again
         assert not (state_dir(home) / "gateway-breaker.probe").exists()
 
 

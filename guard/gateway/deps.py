@@ -1,25 +1,54 @@
 """Third-party imports for the gateway path, also when the hook runs as ``python -I -S``.
 
-Under ``-S`` site-packages is not on ``sys.path``; ``site.main()`` adds the
-interpreter's own site-packages (the venv next to ``sys.executable`` or
-``sys.prefix``), the same directories a normal start would use. It costs a few
-milliseconds, paid only by calls that really talk to the gateway or keyring.
+Under ``-S`` site-packages is not on ``sys.path``. Rather than ``site.main()``
+(which also runs every ``.pth`` file: an editable install's finder alone costs
+about as much as an interpreter start), the interpreter's own site-packages
+directories are appended: the venv next to ``sys.executable`` (found by its
+``pyvenv.cfg``) and ``sys.prefix``'s. They are derived from the interpreter's
+location, never from the environment or a file an agent could write. They stay
+on ``sys.path`` for the rest of this short process, because httpx imports some
+of its modules lazily. Only calls that really talk to the gateway or the
+keyring pay for this.
 """
 
 from __future__ import annotations
 
+import sys
 
-def _site() -> None:
-    import site
+from guard.runtime import sysio
 
-    site.main()
+
+def site_dirs() -> list[str]:
+    """The interpreter's own site-packages directories that exist."""
+    ver = f"python{sys.version_info[0]}.{sys.version_info[1]}"
+
+    def site_dir(root: str) -> str:
+        if sysio.WINDOWS:  # pragma: no cover
+            return sysio.join(root, "Lib", "site-packages")
+        return sysio.join(root, "lib", ver, "site-packages")
+
+    exe_dir = sysio.dirname(sys.executable or "")
+    roots = [r for r in (sysio.dirname(exe_dir), exe_dir) if r and sysio.exists(sysio.join(r, "pyvenv.cfg"))]
+    roots.append(sys.prefix)
+    out = []
+    for r in roots:
+        d = site_dir(r)
+        if d not in out and sysio.exists(d):
+            out.append(d)
+    return out
+
+
+def _add_site() -> None:
+    for d in site_dirs():
+        if d not in sys.path:
+            sys.path.append(d)
 
 
 def httpx() -> object:
     try:
         import httpx
     except ImportError:
-        _site()
+        _add_site()
         import httpx
     return httpx
 
@@ -28,6 +57,6 @@ def keyring() -> object:
     try:
         import keyring
     except ImportError:
-        _site()
+        _add_site()
         import keyring
     return keyring
