@@ -4,7 +4,8 @@ Under ``-S`` site-packages is not on ``sys.path``. Rather than ``site.main()``
 (which also runs every ``.pth`` file: an editable install's finder alone costs
 about as much as an interpreter start), the interpreter's own site-packages
 directories are appended: the venv next to ``sys.executable`` (found by its
-``pyvenv.cfg``) and ``sys.prefix``'s. They are derived from the interpreter's
+``pyvenv.cfg``), and ``sys.prefix``'s only outside a venv or when the venv
+includes system site-packages (as a normal start would). They are derived from the interpreter's
 location, never from the environment or a file an agent could write. They stay
 on ``sys.path`` for the rest of this short process, because httpx imports some
 of its modules lazily. Only calls that really talk to the gateway or the
@@ -29,13 +30,28 @@ def site_dirs() -> list[str]:
 
     exe_dir = sysio.dirname(sys.executable or "")
     roots = [r for r in (sysio.dirname(exe_dir), exe_dir) if r and sysio.exists(sysio.join(r, "pyvenv.cfg"))]
-    roots.append(sys.prefix)
+    # A venv sees the base interpreter's packages only when it says so (under -S, sys.prefix is the base).
+    if not roots or _system_site(sysio.join(roots[0], "pyvenv.cfg")):
+        roots.append(sys.prefix)
     out = []
     for r in roots:
         d = site_dir(r)
         if d not in out and sysio.exists(d):
             out.append(d)
     return out
+
+
+def _system_site(cfg_path: str) -> bool:
+    """``include-system-site-packages = true`` in a venv's pyvenv.cfg."""
+    try:
+        text = sysio.read_bytes(cfg_path, limit=1 << 16).decode("utf-8", "replace")
+    except OSError:
+        return False
+    for line in text.splitlines():
+        key, sep, value = line.partition("=")
+        if sep and key.strip().lower() == "include-system-site-packages":
+            return value.strip().lower() == "true"
+    return False
 
 
 def _add_site() -> None:
