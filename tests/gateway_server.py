@@ -28,8 +28,9 @@ from pathlib import Path
 # redirect    307 to another host (127.0.0.2); redirect_same: 307 to the same host
 # drip        200 whose body arrives one byte every `drip_interval` seconds
 # not_verdict 200 with JSON that is not a verdict
+# huge        200 with a 2 MiB body (over the guard's answer size cap)
 MODES = ("ok", "sleep", "500", "401", "403", "garbage", "truncated", "short", "redirect", "redirect_same", "drip",
-         "not_verdict")
+         "not_verdict", "huge")
 
 PASS = {"request_id": "req-pass", "allowed": True, "action": "pass", "risk_score": 0.05, "matched_rules": [],
         "latency_ms": 3}
@@ -257,6 +258,8 @@ def _handler(gw: Gateway) -> type:
                         self.wfile.write(body[i : i + 1])
                         self.wfile.flush()
                         time.sleep(gw.drip_interval)
+                elif mode == "huge":
+                    self._send(200, b'{"allowed": true, "pad": "' + b"x" * (2 << 20) + b'"}')
                 elif mode == "not_verdict":
                     self._json(200, {"hello": "world", "items": [1, 2, 3]})
                 else:

@@ -27,6 +27,7 @@ FAULTS = {
     "redirect_same": ("answered with a redirect (HTTP 307)", True),
     "drip": ("slow response", True),
     "not_verdict": ("not a verdict", True),
+    "huge": ("larger than 1048576 bytes", True),
     "tls_untrusted": ("TLS failure", False),
 }
 UNREACHABLE = ("refused", "sleep", "short", "redirect", "redirect_same", "drip", "tls_untrusted")
@@ -41,7 +42,7 @@ def _run(mode: str, fail_open: bool, home: Path, tmp_path: Path, payload: dict):
     with Gateway(tls=tls) as gw:
         gw.delay = 8.0  # well past timeout_ms
         gw.mode = mode if mode in ("sleep", "500", "401", "403", "garbage", "truncated", "short", "redirect",
-                                   "redirect_same", "drip", "not_verdict") else "ok"
+                                   "redirect_same", "drip", "not_verdict", "huge") else "ok"
         cfg = gateway_config(gw, **extra)
         if mode == "refused":
             cfg["gateway_url"] = f"http://127.0.0.1:{closed_port()}"

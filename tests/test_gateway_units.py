@@ -85,3 +85,17 @@ def test_deadline_remaining_and_cap_restore_the_outer_deadline() -> None:
     finally:
         deadline.disarm()
     assert deadline.remaining() is None
+
+
+def test_site_dirs_of_a_venv_leave_out_the_base_interpreter() -> None:
+    """Under -I -S the gateway path adds site-packages itself; a venv must not see the base install's packages."""
+    import sys
+
+    from guard.gateway import deps
+
+    venv = Path(sys.executable).parent.parent
+    cfg = venv / "pyvenv.cfg"
+    if not cfg.exists() or "include-system-site-packages = true" in cfg.read_text():
+        pytest.skip("not running from an isolated venv")
+    ver = f"python{sys.version_info[0]}.{sys.version_info[1]}"
+    assert deps.site_dirs() == [str(venv / "lib" / ver / "site-packages")]
