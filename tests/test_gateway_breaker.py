@@ -137,3 +137,18 @@ def test_state_for_status_and_doctor(home: Path) -> None:
     assert breaker.state(cfg, now=1006.0)["probing"] is True
     breaker.success(cfg, gate)
     assert breaker.state(cfg)["state"] == "closed"
+
+
+def test_a_forged_state_file_cannot_switch_the_gateway_off_for_longer_than_one_window(home: Path) -> None:
+    with Gateway() as gw:
+        write_config(home, **gateway_config(gw, breaker_backoff_ms=BACKOFF))
+        hook(pre_bash("ls"), home)
+        p = state_dir(home) / "gateway-breaker.json"
+        p.parent.mkdir(parents=True, exist_ok=True)
+        now = time.time()
+        for opened, retry in ((now - 2 * BACKOFF / 1000, now + 10**7), (now + 10**6, now + 10**7)):
+            p.write_text(json.dumps({"url": gw.url, "state": "open", "failures": 1, "last_error": "forged",
+                                     "opened_at": opened, "retry_at": retry}))
+            n = len(gw.posts())
+            r = hook(pre_bash("ls"), home)
+            assert len(gw.posts()) == n + 1 and (r.stdout, r.stderr) == ("", "")

@@ -55,6 +55,11 @@ def _read(cfg: Config) -> dict:
             out[k] = v
     out["state"] = data["state"]
     out["last_error"] = data.get("last_error") if isinstance(data.get("last_error"), str) else ""
+    # The file sits in a user dir: a written-in "open until next year" must not switch the gateway
+    # off. No window is longer than breaker_backoff_ms from its opening, and no opening is in the future.
+    if out["opened_at"] > time.time() + 60:
+        return _closed(url)  # type: ignore[arg-type]
+    out["retry_at"] = min(out["retry_at"], out["opened_at"] + cfg.breaker_backoff_ms / 1000.0)  # type: ignore[operator]
     return out
 
 
