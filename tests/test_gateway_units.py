@@ -20,6 +20,8 @@ def test_reply_parsing_ignores_unknown_fields_and_rejects_non_verdicts() -> None
     assert wire.parse_reply({"allowed": False, "action": "pass"}).blocked  # allowed=false wins
     assert wire.parse_reply({"allowed": True, "risk_score": "high"}).risk == 0.0
     assert wire.parse_reply({"allowed": True, "risk_score": 7}).risk == 1.0
+    assert wire.parse_reply({"allowed": False, "matched_rules": [{"id": "R1", "score": 1}, {"name": "R2"}, {},
+                                                                  None, " "]}).matched_rules == ["R1", "R2"]
     for bad in ([], "yes", {"allowed": "true"}, {"action": "maybe"}, {}):
         with pytest.raises(wire.BadReply):
             wire.parse_reply(bad)

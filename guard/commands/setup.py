@@ -20,8 +20,8 @@ SECRETS = ("api_key", "secret")
 EPILOG = """\
 secrets:
   Values given as '-' are read from stdin, one line each (api key first, then secret),
-  so they stay out of the shell history and the process list. On a terminal, missing
-  values are asked for (secrets without echo).
+  so they stay out of the shell history and the process list (at a terminal, without
+  echo). Run on a terminal with no options, setup asks for each value in turn.
 
 examples:
   clampd-guard setup                                   # interactive
@@ -66,6 +66,10 @@ def _read_user_file(path: str) -> dict:
 
 
 def _stdin_line(name: str) -> str:
+    if sys.stdin.isatty():  # '-' typed at a terminal: no echo
+        import getpass
+
+        return getpass.getpass(f"{name}: ").strip()
     line = sys.stdin.readline()
     if not line:
         raise UsageError(f"setup: expected the {name} on stdin")

@@ -77,6 +77,13 @@ def _text(v: object, limit: int = 500) -> str:
     return t if len(t) <= limit else t[: limit - 3] + "..."
 
 
+def _rule_id(r: object) -> str:
+    """A matched rule as a string id, or as an object carrying one (``id``/``rule_id``/``name``)."""
+    if isinstance(r, dict):
+        r = r.get("id") or r.get("rule_id") or r.get("name")
+    return _text(r, 80) if isinstance(r, str) and r.strip() else ""
+
+
 def parse_reply(data: object) -> Reply:
     """A Reply from the decoded JSON body; raises BadReply when no verdict can be read.
 
@@ -99,7 +106,7 @@ def parse_reply(data: object) -> Reply:
     if isinstance(risk, bool) or not isinstance(risk, (int, float)) or risk != risk:
         risk = 0.0
     risk = min(max(float(risk), 0.0), 1.0)
-    rules = data.get("matched_rules")
-    matched = [_text(r, 80) for r in rules if isinstance(r, str) and r.strip()][:20] if isinstance(rules, list) else []
+    matched = [m for m in map(_rule_id, data.get("matched_rules") or ()) if m][:20] \
+        if isinstance(data.get("matched_rules"), list) else []
     return Reply(allowed, action, risk, _text(data.get("denial_reason")), _text(data.get("reasoning")), matched,
                  _text(data.get("request_id"), 80))
