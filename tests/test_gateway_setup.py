@@ -95,3 +95,45 @@ def test_setup_check_reports_health(home: Path) -> None:
         gw.mode = "500"
         p = setup(home, ["--gateway-url", gw.url, "--check"], env)
         assert p.returncode == 2 and "NOT reachable" in p.stdout.decode() and "HTTP 500" in p.stdout.decode()
+
+
+def test_setup_interactive_on_a_terminal(home: Path, tmp_path: Path) -> None:
+    """A real pseudo-terminal: prompts for each value, secrets without echo."""
+    import os
+    import pty
+    import select
+
+    ring = tmp_path / "ring.json"
+    env = env_for(home, {"PYTHON_KEYRING_BACKEND": KEYRING, "CLAMPD_TEST_KEYRING": str(ring)})
+    cmd = [sys.executable, str(LAUNCHER), "--managed", str(home / "no-managed.json"), "--", "setup"]
+    pid, fd = pty.fork()
+    if pid == 0:  # the child: setup on the terminal
+        os.execve(cmd[0], cmd, env)
+    answers = {b"Gateway URL": b"https://gw.example.com\n", b"API key": b"ak-typed-secretly\n",
+               b"Agent id": b"agent-tty\n", b"Agent secret": b"ags_typed_secretly\n"}
+    seen = b""  # everything the terminal showed
+    buf = b""  # what it showed since the last answer
+    pending = list(answers)
+    while True:
+        r, _, _ = select.select([fd], [], [], 30)
+        if not r:
+            break
+        try:
+            chunk = os.read(fd, 4096)
+        except OSError:  # the child exited and closed the terminal
+            break
+        if not chunk:
+            break
+        seen += chunk
+        buf += chunk
+        if pending and pending[0] in buf:
+            os.write(fd, answers[pending.pop(0)])
+            buf = b""
+    _, status = os.waitpid(pid, 0)
+    assert os.waitstatus_to_exitcode(status) == 0, seen
+    assert not pending
+    assert b"ak-typed-secretly" not in seen and b"ags_typed_secretly" not in seen  # no echo
+    assert json.loads(_user_file(home).read_text()) == {"gateway_url": "https://gw.example.com",
+                                                        "agent_id": "agent-tty"}
+    assert json.loads(ring.read_text()) == {"clampd-guard/api_key": "ak-typed-secretly",
+                                            "clampd-guard/secret": "ags_typed_secretly"}
