@@ -267,3 +267,19 @@ def test_permission_request_does_not_ask_the_gateway_twice(home: Path) -> None:
         r = hook(payload, home)
         assert (r.code, r.stdout) == (0, "")
         assert gw.posts() == []
+
+
+def test_cursor_events_use_the_same_contract(home: Path) -> None:
+    payload = json.loads((Path(__file__).parent / "fixtures" / "cursor" / "beforeShellExecution-benign.json").read_text())
+    from tests import hookrun
+
+    with Gateway() as gw:
+        gw.reply = dict(PASS, allowed=False, action="block", denial_reason="npm is frozen today")
+        write_config(home, **gateway_config(gw))
+        hook(pre_bash("ls"), home)  # warm (Claude payload)
+        r = hookrun.run(payload, home, how="fast", args=["--agent", "cursor"],
+                        env={"PYTHON_KEYRING_BACKEND": "keyring.backends.fail.Keyring"})
+        rec = gw.posts()[-1]
+    assert rec.json == {"tool": "Bash", "params": {"command": "npm test"}, "target_url": "",
+                        "prompt_context": "scope:exec:shell:run"}
+    assert r.json["permission"] == "deny" and "npm is frozen today" in r.json["agent_message"]
