@@ -123,16 +123,18 @@ def exchange(cfg: Config, method: str, path: str, body: bytes | None, headers: d
     host = where(url)
     httpx = deps.httpx()
     verify = _verify(cfg, url)
-    seconds = budget(cfg, seconds)  # the imports above took part of the hook's deadline
-    ms = int(seconds * 1000)
-    t_end = time.monotonic() + seconds
     phase = "connect"
+    ms = int(seconds * 1000)
     try:
+        # Built before the clock starts: it imports httpcore (and anyio, h11), tens of milliseconds
+        # that are the guard's cost, not the gateway's, and must not be reported as a gateway timeout.
+        client = httpx.Client(verify=verify, trust_env=True, follow_redirects=False)  # type: ignore[attr-defined]
+        seconds = budget(cfg, seconds)  # the imports took part of the hook's deadline
+        ms = int(seconds * 1000)
+        t_end = time.monotonic() + seconds
+        timeout = httpx.Timeout(seconds)  # type: ignore[attr-defined]
         with deadline.Cap(seconds) as cap:
-            client = httpx.Client(  # type: ignore[attr-defined]
-                verify=verify, trust_env=True, follow_redirects=False, timeout=httpx.Timeout(seconds)  # type: ignore[attr-defined]
-            )
-            with client, client.stream(method, url, content=body, headers=headers) as r:
+            with client, client.stream(method, url, content=body, headers=headers, timeout=timeout) as r:
                 status = r.status_code
                 if not 200 <= status < 300:
                     raise _status_fault(status, r.headers.get("location", ""), r.url, host)
