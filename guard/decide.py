@@ -186,7 +186,12 @@ def _offline(call: ToolCall, cfg: Config, local: Verdict, fault: object, skipped
     return v
 
 
-def run_payload(adapter: object, payload: object, cfg: Config, rules: RuleSet | None = None) -> tuple[ToolCall, Verdict]:
-    """adapter.parse, then ``judge``. Raises ``BadInput`` when the payload cannot be read."""
+def run_payload(
+    adapter: object, payload: object, cfg: Config, rules: RuleSet | None = None, gateway: bool = False
+) -> tuple[ToolCall, Verdict]:
+    """adapter.parse, then ``judge``. Raises ``BadInput`` when the payload cannot be read.
+
+    ``gateway=True`` lets a command (e.g. a future ``check --gateway``) consult a configured gateway.
+    """
     call = adapter.parse(payload)  # type: ignore[attr-defined]
-    return call, judge(call, cfg, rules)
+    return call, judge(call, cfg, rules, gateway=gateway)

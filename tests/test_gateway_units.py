@@ -101,3 +101,20 @@ def test_site_dirs_of_a_venv_leave_out_the_base_interpreter() -> None:
         pytest.skip("not running from an isolated venv")
     ver = f"python{sys.version_info[0]}.{sys.version_info[1]}"
     assert deps.site_dirs() == [str(venv / "lib" / ver / "site-packages")]
+
+
+def test_commands_stay_local_unless_they_ask_for_the_gateway(home: Path) -> None:
+    """decide.run_payload (check, demo, test, explain) never consults the gateway by default."""
+    from guard.config.load import Config
+    from guard.decide import run_payload
+    from guard.editors import claude_code
+
+    payload = {"hook_event_name": "PreToolUse", "tool_name": "Bash", "tool_input": {"command": "ls"}}
+    with Gateway() as gw:
+        gw.reply = {"allowed": False, "denial_reason": "no"}
+        cfg = Config()
+        cfg.gateway_url, cfg.api_key, cfg.agent_id, cfg.secret = gw.url, gw.api_key, gw.agent_id, gw.secret
+        _call, v = run_payload(claude_code, payload, cfg)
+        assert (v.decision, v.source, gw.posts()) == ("allow", "local", [])
+        _call, v = run_payload(claude_code, payload, cfg, gateway=True)
+        assert (v.decision, v.source, len(gw.posts())) == ("deny", "gateway", 1)
