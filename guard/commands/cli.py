@@ -26,6 +26,7 @@ COMMANDS = (
     ("config", "config_cmd"),
     ("test", "test_cmd"),
     ("explain", "explain"),
+    ("setup", "setup"),
     ("install", "install"),
     ("uninstall", "uninstall"),
     ("doctor", "doctor"),
