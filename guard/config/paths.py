@@ -49,3 +49,13 @@ def user_state_dir() -> str:
     if not base.strip():
         base = sysio.join(sysio.home(), ".local", "state")
     return sysio.join(base, APP)
+
+
+def cache_tag() -> str:
+    """Suffix for compiled caches: the interpreter's cache tag, plus ``-frozen`` in the frozen binary.
+
+    A frozen binary's bundled rule files carry their own mtimes, so if it shared a cache
+    file with a pip install of the same Python, each would rebuild it on every switch.
+    """
+    tag = sys.implementation.cache_tag or "py"
+    return tag + "-frozen" if getattr(sys, "frozen", False) else tag

@@ -92,8 +92,7 @@ def fingerprint(rules_dir: str = RULES_DIR) -> tuple:
 
 
 def cache_path() -> str:
-    tag = sys.implementation.cache_tag or "py"
-    return sysio.join(paths.user_cache_dir(), f"rules-embedded-{tag}.marshal")
+    return sysio.join(paths.user_cache_dir(), f"rules-embedded-{paths.cache_tag()}.marshal")
 
 
 def load_embedded() -> RuleSet:
