@@ -127,10 +127,11 @@ def build(dist: Path, work: Path, spec_args: list[str], onefile: bool, quiet: bo
 def main(argv: list[str] | None = None) -> int:
     ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     ap.add_argument("--dist", type=Path, default=REPO / "dist", help="output directory (default: dist/)")
-    ap.add_argument("--work", type=Path, default=None, help="PyInstaller work directory (default: build/ next to --dist)")
+    ap.add_argument("--work", type=Path, default=None, help="PyInstaller work directory (default: build/, or <dist>-build)")
     ap.add_argument("--onefile", action="store_true", help="one self-extracting file (unpacks on every run: slow start)")
     ap.add_argument("--importtime", action="store_true", help="profiling build: bake -X importtime in")
-    ap.add_argument("--noarchive", action="store_true", help="modules as .pyc files instead of the PYZ archive")
+    ap.add_argument("--archive", action="store_true", help="modules in the zlib PYZ archive (slower start; default: .pyc files)")
+    ap.add_argument("--no-strip", action="store_true", help="keep debug symbols in the bundled shared libraries")
     ap.add_argument("--optimize", type=int, choices=(0, 1, 2), default=0)
     ap.add_argument("--keep-rthooks", action="store_true", help="keep PyInstaller's default runtime hooks (to measure them)")
     ap.add_argument("--reuse", action="store_true", help="skip the build when --dist already holds a build of the same key")
@@ -139,11 +140,13 @@ def main(argv: list[str] | None = None) -> int:
     args = ap.parse_args(argv)
 
     spec_args = [flag for flag, on in (("--onefile", args.onefile), ("--importtime", args.importtime),
-                                       ("--noarchive", args.noarchive), ("--keep-rthooks", args.keep_rthooks)) if on]
+                                       ("--archive", args.archive), ("--no-strip", args.no_strip),
+                                       ("--keep-rthooks", args.keep_rthooks)) if on]
     if args.optimize:
         spec_args += ["--optimize", str(args.optimize)]
     dist = args.dist.resolve()
-    work = (args.work or dist.parent / "build").resolve()
+    # Default work dir: build/ for the repo's dist/, else a sibling "<dist>-build" (never shared by two dists).
+    work = (args.work or (REPO / "build" if dist == (REPO / "dist").resolve() else dist.with_name(dist.name + "-build"))).resolve()
     dist.mkdir(parents=True, exist_ok=True)
     key = build_key(spec_args)
     key_file = dist / f"{NAME}.build-key"

@@ -16,6 +16,7 @@ import http.server
 import importlib.util
 import json
 import os
+import shutil
 import statistics
 import subprocess
 import sys
@@ -167,6 +168,21 @@ def test_frozen_caches_do_not_thrash_with_a_pip_install(frozen: dict, tmp_path: 
     assert Result(run_python(DENY, home)).decision == "deny"  # builds the interpreter's own cache
     assert Result(run_frozen(frozen["binary"], DENY, home)).decision == "deny"
     assert f.stat().st_mtime_ns == before
+
+
+def test_copies_of_one_build_share_its_caches(frozen: dict, tmp_path: Path) -> None:
+    """Caches are keyed on the build's source hash, not on the bundled files' mtimes (new on every copy)."""
+    exe = Path(frozen["binary"])
+    if not (exe.parent / "_internal").is_dir():
+        pytest.skip("not a onedir bundle")
+    copy = tmp_path / "copy"
+    shutil.copytree(exe.parent, copy, symlinks=True)
+    home = fresh_home(tmp_path, "h")
+    assert Result(run_frozen(str(exe), DENY, home)).decision == "deny"
+    cache = next((home / ".cache" / "clampd-guard").glob("rules-embedded-*-frozen.marshal"))
+    before = cache.stat().st_mtime_ns
+    assert Result(run_frozen(str(copy / exe.name), DENY, home)).decision == "deny"
+    assert cache.stat().st_mtime_ns == before
 
 
 # --------------------------------------------------------------------------- management commands

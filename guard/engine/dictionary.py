@@ -629,6 +629,9 @@ def _quoted(norm: str, start: int, end: int) -> bool:
 
 
 def fingerprint(dict_dir: str = DICT_DIR) -> tuple:
+    build = paths.frozen_build_id() if dict_dir == DICT_DIR else ""
+    if build:
+        return (__version__, "frozen", build)
     files = sysio.files_fingerprint(dict_dir, ".toml", skip_prefix="_")
     return (__version__, (sysio.stat_key(__file__) or (0, 0, 0))[:2], files)
 
