@@ -71,6 +71,26 @@ def check(cmd: list[str], files: dict[str, Path], env: dict, label: str) -> list
     return problems
 
 
+def cpu_times(cases: list[dict], runs: int, env: dict) -> dict[str, float]:
+    """Median user+sys CPU ms per case (os.wait4 rusage), cases interleaved run by run.
+
+    Wall time on a shared machine mostly measures the other tenants; CPU time of the process
+    itself is much steadier, so it is reported next to the hyperfine table (not used for the target).
+    """
+    import os
+    import statistics
+
+    got: dict[str, list[float]] = {c["name"]: [] for c in cases}
+    for i in range(runs + 2):
+        for c in cases:
+            with open(c["input"], "rb") as f:
+                p = subprocess.Popen(c["argv"], stdin=f, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, env=env)
+                _, _, ru = os.wait4(p.pid, 0)
+            if i >= 2:
+                got[c["name"]].append((ru.ru_utime + ru.ru_stime) * 1000.0)
+    return {k: statistics.median(v) for k, v in got.items()}
+
+
 def report(results: list[dict], meta: dict) -> tuple[str, bool]:
     by = {r["name"]: r for r in results}
     base = by["baseline"]
@@ -116,6 +136,7 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--rounds", type=int, default=1, help="split runs over N hyperfine runs and pool them")
     ap.add_argument("--engine", choices=("auto", "hyperfine", "python"), default="auto")
     ap.add_argument("--hyperfine", default=shutil.which("hyperfine") or "/usr/bin/hyperfine")
+    ap.add_argument("--cpu-runs", type=int, default=30, help="also report CPU-time ratios over N interleaved runs (0: off)")
     ap.add_argument("--json", metavar="FILE")
     ap.add_argument("--check", action="store_true", help="exit 1 if the target fails")
     args = ap.parse_args(argv)
@@ -167,6 +188,12 @@ def main(argv: list[str] | None = None) -> int:
                     warmup=args.warmup, binaries={n: str(p) for n, p in binaries}, bytes=sizes, problems=problems)
         text, ok = report(results, meta)
         print(text)
+        if args.cpu_runs:
+            cpu = cpu_times(cases, args.cpu_runs, env)
+            meta["cpu_ms"] = cpu
+            print(f"\nCPU time (user+sys of the process, os.wait4; {args.cpu_runs} interleaved runs, median):")
+            for name, ms in cpu.items():
+                print(f"  {name:<22} {ms:7.2f} ms  {ms / cpu['baseline']:5.2f}x")
         if sum(ht.HF_WARNINGS):
             print(f"hyperfine warned about statistical outliers {sum(ht.HF_WARNINGS)} time(s); medians are robust to them")
         if args.json:
