@@ -144,6 +144,9 @@ def main(argv: list[str] | None = None) -> int:
                                        ("--keep-rthooks", args.keep_rthooks)) if on]
     if args.optimize:
         spec_args += ["--optimize", str(args.optimize)]
+    if not args.no_strip and sys.platform != "win32" and not shutil.which("strip"):
+        print("build.py: no `strip` on PATH (binutils); building with --no-strip", file=sys.stderr)
+        spec_args.append("--no-strip")
     dist = args.dist.resolve()
     # Default work dir: build/ for the repo's dist/, else a sibling "<dist>-build" (never shared by two dists).
     work = (args.work or (REPO / "build" if dist == (REPO / "dist").resolve() else dist.with_name(dist.name + "-build"))).resolve()
