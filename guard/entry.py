@@ -25,9 +25,9 @@ def main(argv: list[str] | None = None) -> int:
         # teardown saves ~1 ms (about 0.2x of a bare start) on every tool call.
         fast_exit(hook_main(argv[1:] if argv and argv[0] == "hook" else argv))
     if argv[0] in ("--version", "-V"):
-        from guard import __version__
+        from guard.buildinfo import version_line
 
-        sys.stdout.write(f"clampd-guard {__version__}\n")
+        sys.stdout.write(version_line() + "\n")
         return 0
     from guard.commands.cli import main as cli_main
 

@@ -49,3 +49,29 @@ def user_state_dir() -> str:
     if not base.strip():
         base = sysio.join(sysio.home(), ".local", "state")
     return sysio.join(base, APP)
+
+
+def cache_tag() -> str:
+    """Suffix for compiled caches: the interpreter's cache tag, plus ``-frozen`` in the frozen binary.
+
+    A frozen binary's bundled rule files carry their own mtimes, so if it shared a cache
+    file with a pip install of the same Python, each would rebuild it on every switch.
+    """
+    tag = sys.implementation.cache_tag or "py"
+    return tag + "-frozen" if getattr(sys, "frozen", False) else tag
+
+
+def frozen_build_id() -> str:
+    """The frozen binary's source hash ('' otherwise): its caches are keyed on it.
+
+    A bundle's files never change after the build, but each build (and each copy of one)
+    gives them new mtimes; keying on the source instead lets every copy of one build share
+    its caches, and saves the listdir + stat of the rule files on every call.
+    """
+    if not getattr(sys, "frozen", False):
+        return ""
+    try:
+        from _clampd_build import SOURCE_HASH  # written by packaging/build.py
+    except ImportError:
+        return ""
+    return str(SOURCE_HASH)

@@ -218,6 +218,8 @@ def _import_ahocorasick() -> object:
         return ahocorasick
     except ImportError:
         pass
+    if getattr(sys, "frozen", False):
+        return None  # a frozen binary bundles it or has none; there is no site-packages to probe
     ver = f"python{sys.version_info[0]}.{sys.version_info[1]}"
 
     def site_dir(root: str) -> str:
@@ -248,8 +250,7 @@ def _py_automaton(keys: list[str], key: object) -> _PyAutomaton:
     """The pure-Python automaton, from its own marshal cache (~1 ms) instead of built (~6 ms)."""
     if key is None:
         return _PyAutomaton(keys)
-    tag = sys.implementation.cache_tag or "py"
-    path = sysio.join(paths.user_cache_dir(), f"dictionaries-automaton-{tag}.marshal")
+    path = sysio.join(paths.user_cache_dir(), f"dictionaries-automaton-{paths.cache_tag()}.marshal")
     try:
         got = marshal.loads(sysio.read_bytes(path, limit=64 << 20))
         if isinstance(got, tuple) and len(got) == 3 and got[0] == key:
@@ -628,6 +629,9 @@ def _quoted(norm: str, start: int, end: int) -> bool:
 
 
 def fingerprint(dict_dir: str = DICT_DIR) -> tuple:
+    build = paths.frozen_build_id() if dict_dir == DICT_DIR else ""
+    if build:
+        return (__version__, "frozen", build)
     files = sysio.files_fingerprint(dict_dir, ".toml", skip_prefix="_")
     return (__version__, (sysio.stat_key(__file__) or (0, 0, 0))[:2], files)
 
@@ -637,8 +641,7 @@ def cache_key(fp: tuple) -> tuple:
 
 
 def cache_path() -> str:
-    tag = sys.implementation.cache_tag or "py"
-    return sysio.join(paths.user_cache_dir(), f"dictionaries-{tag}.marshal")
+    return sysio.join(paths.user_cache_dir(), f"dictionaries-{paths.cache_tag()}.marshal")
 
 
 _CONFUSABLES = {

@@ -87,13 +87,15 @@ _COMPILER = sysio.join(sysio.dirname(__file__), "compiler.py")
 
 def fingerprint(rules_dir: str = RULES_DIR) -> tuple:
     """What the compiled cache was built from: the rule files and the compiler itself."""
+    build = paths.frozen_build_id() if rules_dir == RULES_DIR else ""
+    if build:
+        return (__version__, "frozen", build)
     files = sysio.files_fingerprint(rules_dir, ".toml")
     return (__version__, (sysio.stat_key(_COMPILER) or (0, 0, 0))[:2], files)
 
 
 def cache_path() -> str:
-    tag = sys.implementation.cache_tag or "py"
-    return sysio.join(paths.user_cache_dir(), f"rules-embedded-{tag}.marshal")
+    return sysio.join(paths.user_cache_dir(), f"rules-embedded-{paths.cache_tag()}.marshal")
 
 
 def load_embedded() -> RuleSet:
