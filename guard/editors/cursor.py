@@ -7,6 +7,8 @@
   preToolUse it is accepted but NOT enforced (the tool runs), and
   beforeReadFile knows only allow/deny, so there an ask is answered as deny.
 - beforeSubmitPrompt blocks with ``{"continue": false}``.
+- afterFileEdit / postToolUse (non-MCP) / stop read no decision: the answer is
+  ``{}`` (or ``additional_context`` after a tool ran), never a ``permission``.
 - ``beforeMCPExecution.tool_input`` and ``postToolUse.tool_output`` are JSON strings.
 - Exit 2 also denies; it is the answer when the event itself cannot be read.
 """
@@ -82,7 +84,7 @@ def parse(payload: object) -> ToolCall:
         for key in ("url", "command"):
             if isinstance(payload.get(key), str):
                 params = {**params, f"server_{key}": payload[key]}
-    elif raw_event == "beforeReadFile":
+    elif raw_event in ("beforeReadFile", "beforeTabFileRead"):
         event, tool, params = PRE, "Read", {"file_path": _str(payload.get("file_path"))}
         content = payload.get("content")
         if isinstance(content, str) and content:
@@ -107,6 +109,10 @@ def parse(payload: object) -> ToolCall:
             if key in payload:
                 output = {key: _decode(payload.get(key))}
                 break
+    elif raw_event in ("afterFileEdit", "afterTabFileEdit"):
+        # The edit is already on disk and Cursor reads no answer: recorded (audit), not judged.
+        edits = payload.get("edits") if isinstance(payload.get("edits"), list) else []
+        tool, params = "Write", {"file_path": _str(payload.get("file_path")), "edits": edits}
     elif raw_event == "beforeSubmitPrompt":
         event, prompt = PROMPT, _str(payload.get("prompt"))
     elif not raw_event:
@@ -142,7 +148,7 @@ def render(call: ToolCall, v: Verdict) -> Answer:
         return Answer(_json({"continue": True}), stderr, 0)
     if call.event == PRE:
         decision = v.decision
-        if ev == "beforeReadFile" and v.updated_output is not None:
+        if ev in ("beforeReadFile", "beforeTabFileRead") and v.updated_output is not None:
             decision = DENY  # the file holds secrets: it cannot be redacted before Cursor shows it
         if decision == ALLOW:
             return Answer(_json({"permission": "allow"}), stderr, 0)
