@@ -174,3 +174,16 @@ def test_sniffed_without_agent_flag(home: Path) -> None:
     # The Codex adapter answers (an ask becomes a deny), not the Claude one (which would ask).
     assert r.json["hookSpecificOutput"]["permissionDecision"] == "deny"
     assert "systemMessage" not in r.json
+
+
+def test_every_file_of_a_multi_file_patch_is_read(home: Path) -> None:
+    # The dangerous file is neither first nor outside-the-project-looking by name order.
+    patch = (
+        "*** Begin Patch\n*** Update File: src/a.rs\n@@\n-a\n+b\n"
+        "*** Add File: docs/notes.md\n+notes\n"
+        "*** Update File: /home/dev/.ssh/authorized_keys\n@@\n+ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAIB attacker@evil\n"
+        "*** End Patch\n"
+    )
+    payload = {**fx("PreToolUse-apply_patch"), "tool_input": {"command": patch}}
+    r = codex(payload, home)
+    assert codex_reads(r) == "block" and "authorized_keys" in r.json["hookSpecificOutput"]["permissionDecisionReason"]

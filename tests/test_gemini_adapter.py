@@ -95,3 +95,11 @@ def test_bad_input_fail_closed_is_exit_2_with_the_reason_on_stderr(raw: bytes, h
 def test_sniffed_without_agent_flag(home: Path) -> None:
     r = gemini(fx("BeforeTool-run_shell_command"), home, args=[])
     assert r.json["decision"] == "deny" and "hookSpecificOutput" not in r.json
+
+
+def test_every_url_in_a_web_fetch_prompt_is_read(home: Path) -> None:
+    prompt = "Compare https://docs.python.org/3/ with (http://[::ffff:169.254.169.254]/latest/meta-data/)."
+    r = gemini({**fx("BeforeTool-web_fetch"), "tool_input": {"prompt": prompt}}, home)
+    assert r.json["decision"] == "deny" and "ssrf." in r.json["reason"]
+    ok = gemini({**fx("BeforeTool-web_fetch"), "tool_input": {"prompt": "Summarise https://docs.python.org/3/ please"}}, home)
+    assert (ok.code, ok.stdout) == (0, "")

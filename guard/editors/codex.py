@@ -29,9 +29,10 @@ lets the tool run**. So this adapter only ever writes forms Codex accepts:
 Tools: shell-like tools arrive as ``Bash`` with ``{"command": ...}`` (older
 builds: ``local_shell``/``exec_command`` with an argv list), file edits as
 ``apply_patch`` with the patch text, MCP tools as ``mcp__<server>__<tool>``.
-A patch is read as a file write of its added lines; when it touches several
-files, the path most likely to matter (outside the project, then hidden
-files) is the one the path rules read (a limit of the one-path ToolCall).
+A patch is read as a file write of its added lines; every file it adds,
+updates, deletes or moves to is read by the path rules (``files``), and the
+one most likely to matter (outside the project, then hidden files) is named
+as its ``file_path`` in reasons.
 """
 
 from __future__ import annotations

@@ -19,8 +19,8 @@
 - Exit 2 + stderr also blocks (the reason is stderr); it is used when the event
   is unknown. Hook ``timeout`` is in milliseconds (an installer concern).
 - Gemini's ``read_file`` takes ``absolute_path`` in older builds and
-  ``file_path`` in newer ones; ``web_fetch`` takes a ``prompt`` with the URLs
-  in it: both are mapped to the fields the rules read.
+  ``file_path`` in newer ones; ``web_fetch`` takes a ``prompt`` with (up to
+  20) URLs in it: every URL found there is read by the URL rules.
 """
 
 from __future__ import annotations
@@ -40,15 +40,35 @@ def payload_from_env() -> dict | None:
     return None
 
 
-def _first_url(s: str) -> str:
-    for scheme in ("https://", "http://"):
-        i = s.find(scheme)
-        if i >= 0:
-            end = i
-            while end < len(s) and not s[end].isspace() and s[end] not in "\"'<>)]":
-                end += 1
-            return s[i:end].rstrip(".,;")
-    return ""
+_URL_END = "\"'<>`"
+
+
+def _urls(s: str) -> list[str]:
+    """Every ``scheme://...`` URL written in a prompt (web_fetch takes its URLs that way)."""
+    out: list[str] = []
+    for word in s.split():
+        i = word.find("://")
+        if i <= 0:
+            continue
+        start = i
+        while start > 0 and (word[start - 1].isalnum() or word[start - 1] in "+.-"):
+            start -= 1
+        if start == i:
+            continue
+        end = start
+        while end < len(word) and word[end] not in _URL_END:
+            end += 1
+        url = word[start:end]
+        while url and url[-1] in ".,;:!?)]}" and not (
+            (url[-1] == ")" and url.count("(") >= url.count(")"))
+            or (url[-1] == "]" and url.count("[") >= url.count("]"))
+        ):
+            url = url[:-1]
+        if url and url not in out:
+            out.append(url)
+        if len(out) >= 64:
+            break
+    return out
 
 
 def _params(tool: str, params: dict) -> dict:
@@ -59,9 +79,9 @@ def _params(tool: str, params: dict) -> dict:
     if "path" not in params and isinstance(params.get("dir_path"), str):
         extra["path"] = params["dir_path"]
     if tool == "web_fetch" and "url" not in params:
-        url = _first_url(text(params.get("prompt")))
-        if url:
-            extra["url"] = url
+        urls = _urls(text(params.get("prompt")))
+        if urls:
+            extra["url"], extra["urls"] = urls[0], urls
     return {**params, **extra} if extra else params
 
 
