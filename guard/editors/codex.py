@@ -67,10 +67,11 @@ def _argv_command(argv: list) -> str:
     return " ".join(out)
 
 
-def _patch_files(patch: str) -> tuple[list[str], str]:
-    """The files a Codex patch touches and the lines it adds."""
+def _patch_files(patch: str) -> tuple[list[str], str, str]:
+    """The files a Codex patch touches, the lines it adds and the lines it removes."""
     files: list[str] = []
     added: list[str] = []
+    removed: list[str] = []
     for line in patch.splitlines():
         if line.startswith("*** "):
             for head in ("*** Add File: ", "*** Update File: ", "*** Delete File: ", "*** Move to: "):
@@ -80,7 +81,9 @@ def _patch_files(patch: str) -> tuple[list[str], str]:
                         files.append(path)
         elif line.startswith("+") and not line.startswith("+++"):
             added.append(line[1:])
-    return files, "\n".join(added)
+        elif line.startswith("-") and not line.startswith("---"):
+            removed.append(line[1:])
+    return files, "\n".join(added), "\n".join(removed)
 
 
 def _weight(path: str, cwd: str) -> int:
@@ -95,11 +98,11 @@ def _weight(path: str, cwd: str) -> int:
 
 def _patch_params(params: dict, cwd: str) -> dict:
     patch = text(params.get("command")) or text(params.get("input")) or text(params.get("patch"))
-    files, added = _patch_files(patch)
+    files, added, removed = _patch_files(patch)
     if not files:
         return params
     target = max(files, key=lambda f: _weight(f, cwd))  # max() keeps the first of equals
-    return {**params, "file_path": target, "content": added, "files": files}
+    return {**params, "file_path": target, "content": added, "old_string": removed, "files": files}
 
 
 def parse(payload: object) -> ToolCall:

@@ -50,6 +50,8 @@ def _params(tool: str, params: dict) -> dict:
         extra["content"] = params["file_text"]
     if "new_string" not in params and isinstance(params.get("new_str"), str):
         extra["new_string"] = params["new_str"]
+    if "old_string" not in params and isinstance(params.get("old_str"), str):
+        extra["old_string"] = params["old_str"]
     if tool == "write_bash" and "command" not in params and isinstance(params.get("input"), str):
         extra["command"] = params["input"]
     return {**params, **extra} if extra else params

@@ -182,11 +182,15 @@ def build(call: ToolCall) -> Subject:
                 _add_path(subj, other, call.cwd)
         for key in ("content", "new_string", "new_source"):
             subj.add("content", _s(p.get(key)))
+        # What an edit takes out ("removed"): only rules that name the field read it
+        # (taking the guard's own hook entry out of an agent's settings, for one).
+        subj.add("removed", _s(p.get("old_string")))
         edits = p.get("edits")
         if isinstance(edits, list):
             for e in edits[:MAX_LEAVES]:
                 if isinstance(e, dict):
                     subj.add("content", _s(e.get("new_string")))
+                    subj.add("removed", _s(e.get("old_string")))
     elif kind == K.SEARCH:
         subj.add("pattern", _s(p.get("pattern")))
         subj.add("pattern", _s(p.get("glob")))
