@@ -68,3 +68,20 @@ def test_every_name_install_writes_has_an_adapter() -> None:
         mod = editors.get(name)
         for fn in ("parse", "render", "render_unparsed_deny", "payload_from_env"):
             assert callable(getattr(mod, fn)), (name, fn)
+
+
+@pytest.mark.parametrize(
+    "agent, payload",
+    [
+        ("copilot", {"timestamp": 1, "cwd": "/home/dev/project", "toolName": "bash", "toolArgs": "rm -rf ~"}),
+        ("gemini", {"hook_event_name": "BeforeTool", "cwd": "/home/dev/project", "tool_name": "run_shell_command", "tool_input": "rm -rf ~"}),
+        ("codex", {"hook_event_name": "PreToolUse", "turn_id": "t", "model": "m", "cwd": "/home/dev/project", "tool_name": "apply_patch", "tool_input": {"command": "rm -rf ~"}}),
+    ],
+)
+def test_arguments_in_an_unexpected_shape_are_still_read(agent: str, payload: dict) -> None:
+    # Not an object / not a patch: read as an unknown tool (every string), never as nothing.
+    from guard.config.load import Config
+    from guard.decide import run_payload
+
+    call, v = run_payload(editors.get(agent), payload, Config())
+    assert call.kind == "unknown" and v.decision == "deny" and "shell.rm-vital" in v.rule_ids

@@ -58,6 +58,19 @@ def as_params(v: object, warnings: list[str], what: str = "tool_input") -> dict:
     return {"value": v}
 
 
+def kind_for(kind: str, params: dict) -> str:
+    """The rule kind for a call, or "unknown" when its arguments arrived in no readable shape.
+
+    Arguments that were not an object (or not decodable JSON) are wrapped as
+    ``{"value": ...}``; a shell or file rule would look for ``command`` or
+    ``file_path`` there and find nothing, so such a call is read as an
+    unknown tool instead (every string read by every rule).
+    """
+    if set(params) == {"value"}:
+        return "unknown"
+    return kind
+
+
 _OUTPUT_TEXT_KEYS = ("llmContent", "textResultForLlm", "stdout", "output", "content", "text", "result")
 
 

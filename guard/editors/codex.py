@@ -38,7 +38,7 @@ as its ``file_path`` in reasons.
 from __future__ import annotations
 
 from guard import reasons
-from guard.editors.base import Answer, BadInput, as_params, json_line, no_ask_reason, output_text, text, warning_lines
+from guard.editors.base import Answer, BadInput, as_params, json_line, kind_for, no_ask_reason, output_text, text, warning_lines
 from guard.engine.toolkinds import kind_of
 from guard.toolcall import OTHER, POST, PRE, PROMPT, ToolCall
 from guard.verdict import ALLOW, ASK, DENY, Verdict
@@ -134,15 +134,18 @@ def parse(payload: object) -> ToolCall:
     else:
         if "command" not in params and isinstance(params.get("cmd"), str):
             params = {**params, "command": params["cmd"]}
+    kind = kind_for(kind_of(tool), params) if tool else "unknown"
     if tool == "apply_patch":
         params = _patch_params(params, cwd)
+        if "files" not in params:
+            kind = "unknown"  # no file headers: read every string rather than nothing
 
     call = ToolCall(
         editor=NAME,
         event=event,
         raw_event=raw_event,
         tool=tool,
-        kind=kind_of(tool) if tool else "unknown",
+        kind=kind,
         params=params,
         output=payload.get("tool_response") if event == POST else None,
         prompt=text(payload.get("prompt")),

@@ -29,7 +29,7 @@ tools (every string is read by every rule).
 from __future__ import annotations
 
 from guard import reasons
-from guard.editors.base import Answer, BadInput, as_params, json_line, no_ask_reason, text, warning_lines
+from guard.editors.base import Answer, BadInput, as_params, json_line, kind_for, no_ask_reason, text, warning_lines
 from guard.engine.toolkinds import FILE_READ, FILE_WRITE, kind_of
 from guard.toolcall import OTHER, POST, PRE, PROMPT, ToolCall
 from guard.verdict import ALLOW, ASK, DENY, Verdict
@@ -60,7 +60,7 @@ def _params(tool: str, params: dict) -> dict:
 def _kind(tool: str, params: dict) -> str:
     if tool == "str_replace_editor":
         return FILE_READ if params.get("command") == "view" else FILE_WRITE
-    return kind_of(tool) if tool else "unknown"
+    return kind_for(kind_of(tool), params) if tool else "unknown"
 
 
 def parse(payload: object) -> ToolCall:

@@ -26,7 +26,7 @@
 from __future__ import annotations
 
 from guard import reasons
-from guard.editors.base import Answer, BadInput, as_params, json_line, no_ask_reason, output_text, text, warning_lines
+from guard.editors.base import Answer, BadInput, as_params, json_line, kind_for, no_ask_reason, output_text, text, warning_lines
 from guard.engine.toolkinds import kind_of
 from guard.toolcall import OTHER, POST, PRE, PROMPT, ToolCall
 from guard.verdict import ALLOW, ASK, DENY, Verdict
@@ -115,7 +115,7 @@ def parse(payload: object) -> ToolCall:
         event=event,
         raw_event=raw_event,
         tool=tool,
-        kind=kind_of(tool) if tool else "unknown",
+        kind=kind_for(kind_of(tool), params) if tool else "unknown",
         params=params,
         output=payload.get("tool_response") if event == POST else None,
         prompt=text(payload.get("prompt")) if event == PROMPT else "",
