@@ -85,3 +85,21 @@ def test_arguments_in_an_unexpected_shape_are_still_read(agent: str, payload: di
 
     call, v = run_payload(editors.get(agent), payload, Config())
     assert call.kind == "unknown" and v.decision == "deny" and "shell.rm-vital" in v.rule_ids
+
+
+def test_cursor_payload_reaching_a_claude_hook_is_still_judged(home: Path) -> None:
+    # Cursor runs the hooks of ~/.claude/settings.json too; its own events must not pass unread.
+    r = run(fx("cursor", "beforeShellExecution"), home, args=["hook", "--agent", "claude"])
+    assert r.code == 0 and r.json["permission"] == "deny" and "answered in cursor's protocol" in r.stderr
+
+
+def test_an_event_the_chosen_adapter_reads_is_never_handed_over(home: Path) -> None:
+    # Codex reads Claude's event names: a Claude payload under --agent codex stays with Codex (ask -> deny).
+    payload = {**fx("claude-code", "PreToolUse-Bash"), "tool_input": {"command": "rm -rf ~/Documents"}}
+    r = run(payload, home, args=["hook", "--agent", "codex"])
+    assert r.json["hookSpecificOutput"]["permissionDecision"] == "deny" and "answered in" not in r.stderr
+
+
+def test_an_unknown_event_of_the_chosen_agent_stays_with_it(home: Path) -> None:
+    r = run(fx("cursor", "stop"), home, args=["hook", "--agent", "cursor"])
+    assert (r.code, r.json, r.stderr) == (0, {}, "")

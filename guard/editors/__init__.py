@@ -104,6 +104,37 @@ def sniff_name(payload: object) -> str:
     return "claude"
 
 
+def reconsider(adapter: object, call: object, payload: object) -> tuple[object, object]:
+    """Keep the ``--agent`` adapter, unless it would inspect nothing and the payload is plainly another agent's.
+
+    One hook command can be run by several hosts: Cursor runs the hooks of
+    ``~/.claude/settings.json`` and VS Code runs them too, each with its own
+    payloads. A Claude adapter reading Cursor's ``beforeShellExecution`` would
+    see an unknown event and allow everything, so when the chosen adapter
+    finds nothing to inspect (event "other") and the adapter the payload looks
+    like does, that one answers. This can only add inspection: a payload the
+    chosen adapter does inspect is never handed to another.
+    """
+    from guard.toolcall import OTHER
+
+    if getattr(call, "event", None) != OTHER:
+        return adapter, call
+    name = sniff_name(payload)
+    other = get(name)
+    if other is adapter:
+        return adapter, call
+    from guard.editors.base import BadInput
+
+    try:
+        alt = other.parse(payload)  # type: ignore[attr-defined]
+    except BadInput:
+        return adapter, call
+    if alt.event == OTHER:
+        return adapter, call
+    alt.warnings.append(f"the payload is {name}'s, not {getattr(adapter, 'NAME', '?')}'s; answered in {name}'s protocol")
+    return other, alt
+
+
 def sniff(payload: object) -> object:
     """The adapter for a payload when no --agent was given (see ``sniff_name``)."""
     return get(sniff_name(payload))
