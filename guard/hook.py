@@ -103,6 +103,7 @@ def main(argv: list[str]) -> int:
             adapter = editors.sniff(payload)
         try:
             call = adapter.parse(payload)  # type: ignore[attr-defined]
+            adapter, call = editors.reconsider(adapter, call, payload)
         except BadInput as e:
             return _unparsed(failsafe(cfg, str(e)), cfg, text, adapter)
         if warning:

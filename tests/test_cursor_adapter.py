@@ -96,3 +96,34 @@ def test_bad_input_fail_closed_denies_with_exit_2(home: Path) -> None:
 def test_obfuscated_command_in_cursor_envelope(home: Path) -> None:
     payload = {**fx("beforeShellExecution"), "command": "echo cm0gLXJmIH4= | base64 -d | bash"}
     assert cursor(payload, home).json["permission"] == "deny"
+
+
+def test_after_file_edit_is_answered_with_an_empty_object(home: Path) -> None:
+    # Cursor reads no decision after an edit: never a "permission" there, always one object.
+    r = cursor(fx("afterFileEdit"), home)
+    assert (r.code, r.json) == (0, {})
+
+
+def test_pre_tool_use_write_is_denied_in_cursor_shape(home: Path) -> None:
+    r = cursor(fx("preToolUse-Write"), home)
+    assert r.code == 0 and set(r.json) == {"permission", "user_message", "agent_message"}
+    # persist.rc-file-edit asks; Cursor does not enforce ask on preToolUse, so it is a deny.
+    assert r.json["permission"] == "deny" and "persist.rc-file-edit" in r.json["agent_message"]
+
+
+def test_mcp_benign_is_an_explicit_allow(home: Path) -> None:
+    assert cursor(fx("beforeMCPExecution-benign"), home).json == {"permission": "allow"}
+
+
+def test_mcp_ask_is_kept_because_cursor_enforces_it_there(home: Path) -> None:
+    payload = {**fx("beforeMCPExecution"), "tool_name": "run", "tool_input": json.dumps({"command": "rm -rf ~/Documents"})}
+    r = cursor(payload, home)
+    assert r.json["permission"] == "ask" and "shell.rm-home-child" in r.json["agent_message"]
+
+
+def test_shell_output_secret_is_flagged_in_additional_context_only(home: Path) -> None:
+    # Cursor can replace only MCP output; for Shell the model is told, never handed the secret again.
+    r = cursor(fx("postToolUse-Shell"), home)
+    assert set(r.json) == {"additional_context"} and "redacted" in r.json["additional_context"]
+    assert GH not in r.stdout
+

@@ -21,3 +21,88 @@ class Answer:
         self.stdout = stdout
         self.stderr = stderr
         self.code = code
+
+
+def json_line(obj: dict) -> str:
+    """One JSON object and a newline: the only thing an adapter ever writes to stdout."""
+    from guard.runtime import jsonfast
+
+    return jsonfast.dumps(obj) + "\n"
+
+
+def text(v: object) -> str:
+    """``v`` if it is a string, else "" (hook payloads are untrusted: fields may be any type)."""
+    return v if isinstance(v, str) else ""
+
+
+def maybe_json(v: object) -> object:
+    """A JSON-encoded string decoded (Cursor/Copilot send some arguments that way); anything else as is."""
+    if isinstance(v, str):
+        from guard.runtime import jsonfast
+
+        try:
+            return jsonfast.loads(v)
+        except ValueError:
+            return v
+    return v
+
+
+def as_params(v: object, warnings: list[str], what: str = "tool_input") -> dict:
+    """Tool arguments as a dict (decoded from a JSON string when needed); other values wrapped."""
+    v = maybe_json(v)
+    if v is None:
+        return {}
+    if isinstance(v, dict):
+        return v
+    warnings.append(f"{what} is a {type(v).__name__}, not an object")
+    return {"value": v}
+
+
+def kind_for(kind: str, params: dict) -> str:
+    """The rule kind for a call, or "unknown" when its arguments arrived in no readable shape.
+
+    Arguments that were not an object (or not decodable JSON) are wrapped as
+    ``{"value": ...}``; a shell or file rule would look for ``command`` or
+    ``file_path`` there and find nothing, so such a call is read as an
+    unknown tool instead (every string read by every rule).
+    """
+    if set(params) == {"value"}:
+        return "unknown"
+    return kind
+
+
+_OUTPUT_TEXT_KEYS = ("llmContent", "textResultForLlm", "stdout", "output", "content", "text", "result")
+
+
+def output_text(out: object) -> str:
+    """Redacted tool output as the text an agent can show its model in place of the original.
+
+    For agents that can only *replace* a result with a message (Codex, Gemini):
+    the message carries the redacted output itself, so the model keeps the
+    useful part of the result without the secret.
+    """
+    if isinstance(out, str):
+        return out
+    if isinstance(out, dict):
+        parts = [out[k] for k in _OUTPUT_TEXT_KEYS if isinstance(out.get(k), str) and out[k]]
+        if isinstance(out.get("stderr"), str) and out["stderr"]:
+            parts.append(out["stderr"])
+        if isinstance(out.get("file"), dict) and isinstance(out["file"].get("content"), str):
+            parts.append(out["file"]["content"])
+        if parts:
+            return "\n".join(parts)
+    from guard.runtime import jsonfast
+
+    try:
+        return jsonfast.dumps(out)
+    except (TypeError, ValueError):
+        return str(out)
+
+
+def no_ask_reason(agent: str, reason: str) -> str:
+    """The deny text for an ask on an agent whose hooks cannot ask the user."""
+    return (
+        reason
+        + f"\n{agent} hooks cannot ask the user, so clampd-guard blocked this call instead. "
+        "If the user approves it, they can run it themselves."
+    )

@@ -12,9 +12,9 @@
 
 from __future__ import annotations
 
-from guard.editors.base import Answer, BadInput, warning_lines
+from guard.editors.base import Answer, BadInput, json_line, maybe_json, text, warning_lines
 from guard.engine.toolkinds import kind_of
-from guard.runtime import jsonfast, sysio
+from guard.runtime import sysio
 from guard.toolcall import OTHER, POST, PRE, PROMPT, ToolCall
 from guard.verdict import ALLOW, ASK, DENY, Verdict
 
@@ -38,20 +38,13 @@ def payload_from_env() -> dict | None:
     payload: dict = {"tool_name": tool}
     raw_in = sysio.getenv("CLAUDE_TOOL_INPUT")
     if raw_in is not None:
-        payload["tool_input"] = _maybe_json(raw_in)
+        payload["tool_input"] = maybe_json(raw_in)
     raw_out = sysio.getenv("CLAUDE_TOOL_OUTPUT")
     if raw_out is not None:
-        payload["tool_response"] = _maybe_json(raw_out)
+        payload["tool_response"] = maybe_json(raw_out)
         event = event or "PostToolUse"
     payload["hook_event_name"] = event or "PreToolUse"
     return payload
-
-
-def _maybe_json(text: str) -> object:
-    try:
-        return jsonfast.loads(text)
-    except ValueError:
-        return text
 
 
 def parse(payload: object) -> ToolCall:
@@ -78,7 +71,7 @@ def parse(payload: object) -> ToolCall:
         tool = ""
     params = payload.get("tool_input")
     if isinstance(params, str):
-        params = _maybe_json(params)
+        params = maybe_json(params)
     if params is None:
         params = {}
     if not isinstance(params, dict):
@@ -101,22 +94,14 @@ def parse(payload: object) -> ToolCall:
         params=params,
         output=output,
         prompt=prompt if isinstance(prompt, str) else "",
-        session_id=_str(payload.get("session_id")),
-        cwd=_str(payload.get("cwd")),
-        tool_use_id=_str(payload.get("tool_use_id")),
+        session_id=text(payload.get("session_id")),
+        cwd=text(payload.get("cwd")),
+        tool_use_id=text(payload.get("tool_use_id")),
     )
     if event == OTHER and not raw_event.startswith("?"):
         warnings.append(f"event {raw_event!r} is not inspected")
     call.warnings = warnings
     return call
-
-
-def _str(v: object) -> str:
-    return v if isinstance(v, str) else ""
-
-
-def _json(obj: dict) -> str:
-    return jsonfast.dumps(obj) + "\n"
 
 
 def render(call: ToolCall, v: Verdict) -> Answer:
@@ -133,7 +118,7 @@ def render(call: ToolCall, v: Verdict) -> Answer:
 
     if ev == "PreToolUse":
         return Answer(
-            _json(
+            json_line(
                 {
                     "hookSpecificOutput": {
                         "hookEventName": "PreToolUse",
@@ -150,7 +135,7 @@ def render(call: ToolCall, v: Verdict) -> Answer:
         if v.decision != DENY:
             return Answer("", stderr, 0)  # the user's prompt is already the "ask"
         return Answer(
-            _json(
+            json_line(
                 {
                     "hookSpecificOutput": {
                         "hookEventName": "PermissionRequest",
@@ -165,7 +150,7 @@ def render(call: ToolCall, v: Verdict) -> Answer:
         if v.updated_output is None:
             # A fail-safe "deny" after the fact: the tool already ran; tell the model.
             return Answer(
-                _json({"hookSpecificOutput": {"hookEventName": ev, "additionalContext": v.reason or ""}}),
+                json_line({"hookSpecificOutput": {"hookEventName": ev, "additionalContext": v.reason or ""}}),
                 stderr,
                 0,
             )
@@ -174,12 +159,12 @@ def render(call: ToolCall, v: Verdict) -> Answer:
             hso["updatedMCPToolOutput"] = v.updated_output
         elif ev == "PostToolUse" and isinstance(v.updated_output, dict):
             hso["updatedToolOutput"] = v.updated_output
-        return Answer(_json({"hookSpecificOutput": hso, "systemMessage": reasons.user_message(call, v)}), stderr, 0)
+        return Answer(json_line({"hookSpecificOutput": hso, "systemMessage": reasons.user_message(call, v)}), stderr, 0)
     if ev == "UserPromptSubmit":
         if v.decision == DENY:
-            return Answer(_json({"decision": "block", "reason": reasons.block_reason(call, v)}), stderr, 0)
+            return Answer(json_line({"decision": "block", "reason": reasons.block_reason(call, v)}), stderr, 0)
         return Answer(
-            _json(
+            json_line(
                 {
                     "systemMessage": reasons.user_message(call, v),
                     "hookSpecificOutput": {

@@ -7,6 +7,8 @@
   preToolUse it is accepted but NOT enforced (the tool runs), and
   beforeReadFile knows only allow/deny, so there an ask is answered as deny.
 - beforeSubmitPrompt blocks with ``{"continue": false}``.
+- afterFileEdit / postToolUse (non-MCP) / stop read no decision: the answer is
+  ``{}`` (or ``additional_context`` after a tool ran), never a ``permission``.
 - ``beforeMCPExecution.tool_input`` and ``postToolUse.tool_output`` are JSON strings.
 - Exit 2 also denies; it is the answer when the event itself cannot be read.
 """
@@ -14,9 +16,8 @@
 from __future__ import annotations
 
 from guard import reasons
-from guard.editors.base import Answer, BadInput, warning_lines
+from guard.editors.base import Answer, BadInput, json_line, maybe_json, text, warning_lines
 from guard.engine.toolkinds import kind_of
-from guard.runtime import jsonfast
 from guard.toolcall import OTHER, POST, PRE, PROMPT, ToolCall
 from guard.verdict import ALLOW, ASK, DENY, Verdict
 
@@ -49,66 +50,57 @@ def _tool(name: str) -> str:
     return _TOOLS.get(name, name)
 
 
-def _decode(v: object) -> object:
-    if isinstance(v, str):
-        try:
-            return jsonfast.loads(v)
-        except ValueError:
-            return v
-    return v
-
-
-def _str(v: object) -> str:
-    return v if isinstance(v, str) else ""
-
-
 def parse(payload: object) -> ToolCall:
     if not isinstance(payload, dict):
         raise BadInput(f"hook input is a JSON {type(payload).__name__}, expected an object")
-    raw_event = _str(payload.get("hook_event_name"))
+    raw_event = text(payload.get("hook_event_name"))
     roots = payload.get("workspace_roots")
-    cwd = _str(payload.get("cwd")) or (_str(roots[0]) if isinstance(roots, list) and roots else "")
-    session = _str(payload.get("conversation_id")) or _str(payload.get("session_id"))
+    cwd = text(payload.get("cwd")) or (text(roots[0]) if isinstance(roots, list) and roots else "")
+    session = text(payload.get("conversation_id")) or text(payload.get("session_id"))
     warnings: list[str] = []
     tool, params, output, prompt = "", {}, None, ""
     event = OTHER
 
     if raw_event == "beforeShellExecution":
-        event, tool, params = PRE, "Bash", {"command": _str(payload.get("command"))}
+        event, tool, params = PRE, "Bash", {"command": text(payload.get("command"))}
     elif raw_event == "beforeMCPExecution":
-        event, tool = PRE, _mcp_name(_str(payload.get("tool_name")) or "tool")
-        inp = _decode(payload.get("tool_input"))
+        event, tool = PRE, _mcp_name(text(payload.get("tool_name")) or "tool")
+        inp = maybe_json(payload.get("tool_input"))
         params = inp if isinstance(inp, dict) else {"input": inp}
         for key in ("url", "command"):
             if isinstance(payload.get(key), str):
                 params = {**params, f"server_{key}": payload[key]}
-    elif raw_event == "beforeReadFile":
-        event, tool, params = PRE, "Read", {"file_path": _str(payload.get("file_path"))}
+    elif raw_event in ("beforeReadFile", "beforeTabFileRead"):
+        event, tool, params = PRE, "Read", {"file_path": text(payload.get("file_path"))}
         content = payload.get("content")
         if isinstance(content, str) and content:
             # Cursor hands over the file before the model reads it: secrets in it are checked as output.
             output = {"content": content}
     elif raw_event == "preToolUse":
         event = PRE
-        tool = _tool(_str(payload.get("tool_name")))
-        inp = _decode(payload.get("tool_input"))
+        tool = _tool(text(payload.get("tool_name")))
+        inp = maybe_json(payload.get("tool_input"))
         params = inp if isinstance(inp, dict) else {"input": inp}
         if not cwd and isinstance(params.get("working_directory"), str):
             cwd = params["working_directory"]
     elif raw_event == "subagentStart":
-        event, tool, params = PRE, "Task", {"prompt": _str(payload.get("task"))}
+        event, tool, params = PRE, "Task", {"prompt": text(payload.get("task"))}
     elif raw_event in _POST:
         event = POST
-        name = _str(payload.get("tool_name"))
+        name = text(payload.get("tool_name"))
         tool = "Bash" if raw_event == "afterShellExecution" else (_mcp_name(name) if raw_event == "afterMCPExecution" else _tool(name))
-        inp = _decode(payload.get("tool_input"))
-        params = inp if isinstance(inp, dict) else ({"command": _str(payload.get("command"))} if raw_event == "afterShellExecution" else {})
+        inp = maybe_json(payload.get("tool_input"))
+        params = inp if isinstance(inp, dict) else ({"command": text(payload.get("command"))} if raw_event == "afterShellExecution" else {})
         for key in ("tool_output", "result_json", "output", "error_message"):
             if key in payload:
-                output = {key: _decode(payload.get(key))}
+                output = {key: maybe_json(payload.get(key))}
                 break
+    elif raw_event in ("afterFileEdit", "afterTabFileEdit"):
+        # The edit is already on disk and Cursor reads no answer: recorded (audit), not judged.
+        edits = payload.get("edits") if isinstance(payload.get("edits"), list) else []
+        tool, params = "Write", {"file_path": text(payload.get("file_path")), "edits": edits}
     elif raw_event == "beforeSubmitPrompt":
-        event, prompt = PROMPT, _str(payload.get("prompt"))
+        event, prompt = PROMPT, text(payload.get("prompt"))
     elif not raw_event:
         warnings.append("hook_event_name missing or not a string")
         raw_event = "?"
@@ -123,14 +115,10 @@ def parse(payload: object) -> ToolCall:
         prompt=prompt,
         session_id=session,
         cwd=cwd,
-        tool_use_id=_str(payload.get("tool_use_id")),
+        tool_use_id=text(payload.get("tool_use_id")),
     )
     call.warnings = warnings
     return call
-
-
-def _json(obj: dict) -> str:
-    return jsonfast.dumps(obj) + "\n"
 
 
 def render(call: ToolCall, v: Verdict) -> Answer:
@@ -138,19 +126,19 @@ def render(call: ToolCall, v: Verdict) -> Answer:
     ev = call.raw_event
     if call.event == PROMPT:
         if v.decision == DENY:
-            return Answer(_json({"continue": False, "user_message": reasons.block_reason(call, v)}), stderr, 0)
-        return Answer(_json({"continue": True}), stderr, 0)
+            return Answer(json_line({"continue": False, "user_message": reasons.block_reason(call, v)}), stderr, 0)
+        return Answer(json_line({"continue": True}), stderr, 0)
     if call.event == PRE:
         decision = v.decision
-        if ev == "beforeReadFile" and v.updated_output is not None:
+        if ev in ("beforeReadFile", "beforeTabFileRead") and v.updated_output is not None:
             decision = DENY  # the file holds secrets: it cannot be redacted before Cursor shows it
         if decision == ALLOW:
-            return Answer(_json({"permission": "allow"}), stderr, 0)
+            return Answer(json_line({"permission": "allow"}), stderr, 0)
         if decision == ASK and ev not in _ASK_ENFORCED:
             decision = DENY  # "ask" is not enforced here: an unenforced ask would let the tool run
         reason = reasons.block_reason(call, v) if v.hits or v.reason else reasons.output_notice(v)
         return Answer(
-            _json({"permission": decision, "user_message": reasons.user_message(call, v), "agent_message": reason}),
+            json_line({"permission": decision, "user_message": reasons.user_message(call, v), "agent_message": reason}),
             stderr,
             0,
         )
@@ -160,15 +148,15 @@ def render(call: ToolCall, v: Verdict) -> Answer:
             mcp = v.updated_output.get("tool_output", v.updated_output.get("result_json"))
             if mcp is not None:
                 out["updated_mcp_tool_output"] = mcp
-        return Answer(_json(out), stderr, 0)
-    return Answer(_json({}), stderr, 0)
+        return Answer(json_line(out), stderr, 0)
+    return Answer(json_line({}), stderr, 0)
 
 
 def render_unparsed_deny(reason: str) -> Answer:
     """Event unknown: a deny object plus exit 2 (which Cursor treats as deny on every before* event)."""
     msg = f"clampd-guard blocked this call: {reason}"
-    return Answer(_json({"permission": "deny", "user_message": msg, "agent_message": msg, "continue": False}), msg + "\n", 2)
+    return Answer(json_line({"permission": "deny", "user_message": msg, "agent_message": msg, "continue": False}), msg + "\n", 2)
 
 
 def render_unparsed_allow() -> Answer:
-    return Answer(_json({"permission": "allow"}), "", 0)
+    return Answer(json_line({"permission": "allow"}), "", 0)

@@ -28,7 +28,7 @@ Category = Literal[
 ]
 Event = Literal["pre", "post", "prompt"]
 Kind = Literal["shell", "file_read", "file_write", "search", "web", "web_search", "subagent", "mcp", "unknown", "any"]
-Field = Literal["command", "path", "content", "pattern", "url", "query", "prompt", "args", "sql", "code", "raw", "tool", "output"]
+Field = Literal["command", "path", "content", "pattern", "url", "query", "prompt", "args", "sql", "code", "raw", "tool", "output", "removed"]
 
 Risk = Annotated[float, msgspec.Meta(ge=0.0, le=1.0)]
 NonEmpty = Annotated[str, msgspec.Meta(min_length=1)]

@@ -150,6 +150,11 @@ def _s(v: object) -> str:
     return v if isinstance(v, str) else ""
 
 
+def _strs(v: object) -> list[str]:
+    """The strings of a list argument (bounded); anything else gives none."""
+    return [x for x in v[:MAX_LEAVES] if isinstance(x, str) and x] if isinstance(v, list) else []
+
+
 def build(call: ToolCall) -> Subject:
     subj = Subject(call.event, call.kind)
     if call.event == PROMPT:
@@ -169,14 +174,23 @@ def build(call: ToolCall) -> Subject:
     elif kind == K.FILE_READ:
         _add_path(subj, _s(p.get("file_path") or p.get("path")), call.cwd)
     elif kind == K.FILE_WRITE:
-        _add_path(subj, _s(p.get("file_path") or p.get("notebook_path") or p.get("path")), call.cwd)
+        main = _s(p.get("file_path") or p.get("notebook_path") or p.get("path"))
+        _add_path(subj, main, call.cwd)
+        # One call that writes several files (a Codex apply_patch): every path is read.
+        for other in _strs(p.get("files")):
+            if other != main:
+                _add_path(subj, other, call.cwd)
         for key in ("content", "new_string", "new_source"):
             subj.add("content", _s(p.get(key)))
+        # What an edit takes out ("removed"): only rules that name the field read it
+        # (taking the guard's own hook entry out of an agent's settings, for one).
+        subj.add("removed", _s(p.get("old_string")))
         edits = p.get("edits")
         if isinstance(edits, list):
             for e in edits[:MAX_LEAVES]:
                 if isinstance(e, dict):
                     subj.add("content", _s(e.get("new_string")))
+                    subj.add("removed", _s(e.get("old_string")))
     elif kind == K.SEARCH:
         subj.add("pattern", _s(p.get("pattern")))
         subj.add("pattern", _s(p.get("glob")))
@@ -184,6 +198,10 @@ def build(call: ToolCall) -> Subject:
             _add_path(subj, _s(p.get("path")), call.cwd)
     elif kind == K.WEB:
         add_url(subj, _s(p.get("url")))
+        # One call that fetches several URLs (Gemini's web_fetch takes them inside a prompt).
+        for other in _strs(p.get("urls")):
+            if other != p.get("url"):
+                add_url(subj, other)
         subj.add("prompt", _s(p.get("prompt")))
     elif kind == K.WEB_SEARCH:
         subj.add("query", _s(p.get("query")))
