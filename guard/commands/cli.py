@@ -26,6 +26,8 @@ COMMANDS = (
     ("config", "config_cmd"),
     ("test", "test_cmd"),
     ("explain", "explain"),
+    ("audit", "audit_cmd"),
+    ("status", "status"),
 )
 
 
