@@ -132,8 +132,14 @@ def _mask_words(text: str) -> str:
     """key=value / --password value / user:pass@host / -u user:pass: the value goes."""
     words = text.split(" ")
     mask_next = False
+    mysql = False
     for k, w in enumerate(words):
         if not w:
+            continue
+        if "mysql" in w or "mariadb" in w:
+            mysql = True  # mysql -pSECRET: the password is glued to the flag
+        elif mysql and w.startswith("-p") and len(w) > 2:
+            words[k] = "-p" + MASK
             continue
         if mask_next:
             words[k] = MASK

@@ -253,7 +253,7 @@ def fold(retention_days: int = 90, max_rows: int = 1_000_000, wait: bool = True,
         lock = _Lock(lock_path(), wait)
         got = lock.__enter__()
     except OSError as e:
-        res.error = f"cannot take the fold lock {lock_path()}: {e.strerror or e}"
+        res.error = f"audit store cannot be written (fold lock {lock_path()}: {e.strerror or e})"
         return res
     try:
         if not got:
