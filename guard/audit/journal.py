@@ -295,7 +295,7 @@ def build(v: object, call: object = None, editor: str = "", raw: str = "", rules
         "v": FORMAT,
         "id": _os.urandom(16).hex(),
         "time": utc_now(now),
-        "editor": _clip(getattr(call, "editor", "") or editor, 40),
+        "editor": _clip(getattr(call, "editor", "") or editor or "?", 40),
         "event": _clip(getattr(call, "event", "") or "?", 20),
         "raw_event": _clip(getattr(call, "raw_event", ""), 60),
         "session_id": _clip(getattr(call, "session_id", "")),
