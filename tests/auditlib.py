@@ -46,6 +46,8 @@ def hook(payload: dict | bytes, home: Path, *, args: list[str] | None = None, ma
          slow: float | None = None, launcher: bool = False) -> Result:
     """One real hook process: `python -I -S guard/hookmain.py` (or the test launcher)."""
     data = json.dumps(payload).encode() if isinstance(payload, dict) else payload
+    if not (home / ".clampd" / "guard.json").exists():
+        user_config(home)
     if launcher or managed is not None or slow is not None:
         cmd = [sys.executable, str(LAUNCHER), "--managed", str(managed or home / "no-managed.json")]
         if slow is not None:
@@ -82,10 +84,15 @@ def rows(home: Path, sql: str = "SELECT * FROM decisions ORDER BY time") -> list
         conn.close()
 
 
+# CI machines can be loaded enough that a cold hook misses the default 5 s deadline; these tests are
+# about the audit trail, so they give the hook all the time it needs (the deadline test sets its own).
+PATIENT = {"deadline_ms": 60000, "stdin_timeout_ms": 60000}
+
+
 def user_config(home: Path, **fields: object) -> Path:
     p = home / ".clampd" / "guard.json"
     p.parent.mkdir(parents=True, exist_ok=True)
-    p.write_text(json.dumps(fields))
+    p.write_text(json.dumps({**PATIENT, **fields}))
     return p
 
 

@@ -97,8 +97,8 @@ def test_unknown_agent_is_recorded(home: Path) -> None:
 
 
 def test_deadline_path_is_recorded(home: Path) -> None:
-    A.user_config(home, deadline_ms=200)
-    r = A.hook(A.pre_bash("ls -la", "toolu_slow"), home, slow=3)
+    A.user_config(home, deadline_ms=1500)
+    r = A.hook(A.pre_bash("ls -la", "toolu_slow"), home, slow=8)
     assert r.code == 0 and "ran out of time" in r.stderr
     (rec,) = A.audit_json(home)
     assert rec["source"] == "failsafe" and "ran out of time" in rec["reason"]

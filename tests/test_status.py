@@ -36,7 +36,8 @@ def test_config_sources_and_managed_forced_fields(home: Path, tmp_path: Path) ->
     cfg = rep["config"]
     assert cfg["user_file_exists"] and cfg["managed_file"] == str(managed) and cfg["managed_file_exists"]
     assert cfg["managed_forces"] == ["audit", "fail_open"]
-    assert cfg["user_fields"] == ["gateway_url", "sensitivity"]  # audit: false was overridden by the managed file
+    # audit: false was overridden by the managed file
+    assert cfg["user_fields"] == ["deadline_ms", "gateway_url", "sensitivity", "stdin_timeout_ms"]
     assert rep["audit"]["enabled"] is True and rep["audit"]["enabled_source"] == "managed"
     assert rep["gateway"]["configured"] is True and rep["gateway"]["url"] == "https://gw.example.com"
     assert code == 0
@@ -62,7 +63,7 @@ def test_audit_store_and_last_five_decisions(home: Path) -> None:
     code, rep = _status(home)
     assert code == 0
     audit = rep["audit"]
-    assert audit["rows"] == 7 and audit["backlog"] == [] and audit["store"].endswith("audit.db")
+    assert audit["rows"] == 7 and audit["folded_now"] == 7 and audit["backlog"] == [] and audit["store"].endswith("audit.db")
     assert audit["retention_days"] == 90 and audit["last_fold"]
     recent = rep["recent"]["decisions"]
     assert len(recent) == 5

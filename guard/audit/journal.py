@@ -335,11 +335,14 @@ def encode(rec: dict) -> bytes:
 
 
 class AppendResult:
-    __slots__ = ("path", "size", "fallback_error")
+    """Where the line went, the file's size after it, the line's length and why the journal was skipped."""
 
-    def __init__(self, path: str, size: int, fallback_error: str = "") -> None:
+    __slots__ = ("path", "size", "length", "fallback_error")
+
+    def __init__(self, path: str, size: int, length: int, fallback_error: str = "") -> None:
         self.path = path
         self.size = size
+        self.length = length
         self.fallback_error = fallback_error
 
 
@@ -370,7 +373,7 @@ def append(rec: dict, journal: str | None = None, fallbacks: list[str] | None = 
     journal = journal or journal_path()
     line = encode(rec)
     try:
-        return AppendResult(journal, append_line(journal, line))
+        return AppendResult(journal, append_line(journal, line), len(line))
     except OSError as e:
         why = f"{journal}: {e.strerror or e}"
     rec["fallback_error"] = why[:300]
@@ -380,7 +383,7 @@ def append(rec: dict, journal: str | None = None, fallbacks: list[str] | None = 
         if fb.startswith(private_tmp_dir()) and not _safe_private_dir(sysio.dirname(fb)):
             continue
         try:
-            return AppendResult(fb, append_line(fb, line), why)
+            return AppendResult(fb, append_line(fb, line), len(line), why)
         except OSError as e:
             last = e
     raise last or OSError(why)
@@ -395,7 +398,7 @@ def record(v: object, cfg: object, call: object = None, adapter: object = None, 
         res = append(rec)
     except Exception:  # noqa: BLE001 - nothing here may break the verdict
         return None
-    if res.path.endswith(JOURNAL) and (res.size - len(encode(rec))) // FOLD_EVERY != res.size // FOLD_EVERY:
+    if not res.fallback_error and (res.size - res.length) // FOLD_EVERY != res.size // FOLD_EVERY:
         spawn_fold()
     return res
 

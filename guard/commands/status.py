@@ -112,6 +112,7 @@ def audit_section(ctx: Context) -> dict:
         problems.append(f"audit store cannot be read: {e}")
     if res.error:  # type: ignore[attr-defined]
         problems.append(f"{res.error}; records wait in the journal/fallback files")  # type: ignore[attr-defined]
+    out["folded_now"] = res.inserted  # type: ignore[attr-defined]  # journal records this status run moved into the store
     backlog = [{"file": f, "bytes": n} for f, n in store.iter_files_bytes(store.pending_files()) if n]
     out["backlog"] = backlog
     if backlog and not res.error:  # type: ignore[attr-defined]
