@@ -11,10 +11,10 @@ import time
 
 _T0 = time.perf_counter()  # as close to process start as Python code gets (audit latency)
 
-from guard.editors.base import Answer, BadInput, warning_lines
-from guard.runtime import deadline, sysio
-from guard.runtime.deadline import DeadlineExceeded
-from guard.verdict import DENY, FAILSAFE, Verdict
+from guard.editors.base import Answer, BadInput, warning_lines  # noqa: E402
+from guard.runtime import deadline, sysio  # noqa: E402
+from guard.runtime.deadline import DeadlineExceeded  # noqa: E402
+from guard.verdict import DENY, FAILSAFE, Verdict  # noqa: E402
 
 
 def _agent(argv: list[str]) -> str | None:
@@ -42,7 +42,9 @@ def emit(ans: Answer) -> int:
     return ans.code
 
 
-def finish(ans: Answer, v: Verdict, cfg: object, call: object = None, adapter: object = None, raw: str = "", rules: object = None) -> int:
+def finish(
+    ans: Answer, v: Verdict, cfg: object, call: object = None, adapter: object = None, raw: str = "", rules: object = None
+) -> int:
     """Every exit path ends here: emit the answer first, then record the decision.
 
     The answer goes out before the audit append, so nothing the audit does

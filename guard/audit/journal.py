@@ -43,7 +43,8 @@ PREVIEW_CHARS = 160
 REASON_CHARS = 300
 _WINDOW = 2048  # masking looks at this much of a long text; the preview keeps only its start
 
-_FLAGS = _os.O_WRONLY | _os.O_APPEND | _os.O_CREAT | getattr(_os, "O_CLOEXEC", 0) | getattr(_os, "O_NOFOLLOW", 0) | getattr(_os, "O_BINARY", 0)
+_FLAGS = _os.O_WRONLY | _os.O_APPEND | _os.O_CREAT
+_FLAGS |= getattr(_os, "O_CLOEXEC", 0) | getattr(_os, "O_NOFOLLOW", 0) | getattr(_os, "O_BINARY", 0)
 
 
 # --------------------------------------------------------------------------- where
@@ -84,7 +85,10 @@ def _safe_private_dir(path: str) -> bool:
 
 _TOKEN = frozenset("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/=_-")
 _DIGITS = frozenset("0123456789")
-_KEYWORDS = ("pass", "pwd", "secret", "token", "apikey", "api_key", "api-key", "auth", "credential", "private", "access_key", "accesskey", "session_key", "signature")
+_KEYWORDS = (
+    "pass", "pwd", "secret", "token", "apikey", "api_key", "api-key", "auth", "credential", "private",
+    "access_key", "accesskey", "session_key", "signature",
+)
 _FLAG_USER = ("-u", "--user", "--proxy-user")
 _SCHEMES = ("bearer", "basic", "token", "authorization")
 MASK = "[MASKED]"
@@ -389,7 +393,10 @@ def append(rec: dict, journal: str | None = None, fallbacks: list[str] | None = 
     raise last or OSError(why)
 
 
-def record(v: object, cfg: object, call: object = None, adapter: object = None, raw: str = "", rules: object = None, t0: float | None = None) -> AppendResult | None:
+def record(
+    v: object, cfg: object, call: object = None, adapter: object = None, raw: str = "", rules: object = None,
+    t0: float | None = None,
+) -> AppendResult | None:
     """Record one decision (hook mode). Never raises: the verdict is already on its way."""
     if cfg is not None and getattr(cfg, "audit", True) is False:
         return None

@@ -121,7 +121,8 @@ def _out(args: argparse.Namespace, cols: list[str], rows: list[tuple], sql: bool
         for r in reversed(rec)  # oldest first, so the newest is next to the prompt
     ]
     _table(["TIME (UTC)", "VERDICT", "SOURCE", "RISK", "EVENT", "TOOL", "RULES", "PREVIEW"], shown)
-    sys.stdout.write(f"{len(rows)} decision{'s' if len(rows) != 1 else ''}" + (f" (newest {args.limit}; --limit 0 for all)" if args.limit and len(rows) == args.limit else "") + "\n")
+    more = f" (newest {args.limit}; --limit 0 for all)" if args.limit and len(rows) == args.limit else ""
+    sys.stdout.write(f"{len(rows)} decision{'s' if len(rows) != 1 else ''}{more}\n")
     return 0
 
 
