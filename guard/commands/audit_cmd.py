@@ -64,7 +64,12 @@ def run(args: argparse.Namespace) -> int:
         raise UsageError("--limit must be 0 (all) or more")
     if args.sql and (args.since or args.blocked):
         raise UsageError("--sql cannot be combined with --since or --blocked (put them in the query)")
-    conn, res = store.reader()
+    from guard.config.load import load
+
+    cfg = load()
+    if not cfg.audit:
+        sys.stderr.write("clampd-guard: warning: audit recording is disabled (audit: false); showing what was recorded before\n")
+    conn, res = store.reader(cfg)
     if res.error:
         sys.stderr.write(f"clampd-guard: warning: {res.error}; showing the store plus unfolded records read-only\n")
     try:
