@@ -369,7 +369,7 @@ def time_hyperfine(exe: str, cases: list[dict], runs: int, warmup: int, tmp: Pat
         for rnd in range(rounds):
             for n, (inp, group) in enumerate(by_input.items()):
                 names = [f"baseline@{n}"] + [c["name"] for c in group]
-                cmds = list(zip(names, [shlex.join(c["argv"]) for c in [base] + group]))
+                cmds = list(zip(names, [shlex.join(_env_argv(c)) for c in [base] + group]))
                 got = _hyperfine_run(exe, cmds, ["-N", "--input", inp], per_round, warmup, tmp, env, f"{rnd}-{n}")
                 for name, r in zip(names, got):
                     times.setdefault(name, []).extend(r["times"])
@@ -388,7 +388,7 @@ def time_hyperfine(exe: str, cases: list[dict], runs: int, warmup: int, tmp: Pat
     # No --input: feed stdin through `sh -c 'exec CMD < FILE'` (dash). hyperfine measures the
     # shell's own spawn time and subtracts it; `exec` means the shell does nothing else.
     method = "hyperfine --shell=sh 'exec CMD < FILE' (hyperfine <1.16 has no --input; shell spawn time subtracted)"
-    cmds = [(c["name"], f"exec {shlex.join(c['argv'])} < {shlex.quote(c['input'])}") for c in cases]
+    cmds = [(c["name"], f"{_sh_prefix(c)}exec {shlex.join(c['argv'])} < {shlex.quote(c['input'])}") for c in cases]
     for rnd in range(rounds):
         got = _hyperfine_run(exe, cmds, ["--shell", "sh"], per_round, warmup, tmp, env, f"all-{rnd}")
         for c, r in zip(cases, got):
@@ -396,6 +396,21 @@ def time_hyperfine(exe: str, cases: list[dict], runs: int, warmup: int, tmp: Pat
             shown[c["name"]] = (r["command"], c["input"])
     results = [_stats(c["name"], shown[c["name"]][0], times[c["name"]], c["input"]) for c in cases]
     return results, method + (f", {rounds} rounds pooled" if rounds > 1 else ", one hyperfine run")
+
+
+def _case_env(c: dict, env: dict) -> dict:
+    """A case may run with its own HOME (``--compare-audit``: a HOME whose config turns the audit off)."""
+    return dict(env, HOME=c["home"]) if c.get("home") else env
+
+
+def _sh_prefix(c: dict) -> str:
+    # dash: an assignment before the special builtin `exec` changes the exported HOME for the program
+    return f"HOME={shlex.quote(c['home'])} " if c.get("home") else ""
+
+
+def _env_argv(c: dict) -> list[str]:
+    # no shell with -N: env(1) sets HOME (one extra exec, so this case reads slightly high)
+    return ["env", f"HOME={c['home']}", *c["argv"]] if c.get("home") else c["argv"]
 
 
 def time_python(cases: list[dict], runs: int, warmup: int, env: dict) -> tuple[list[dict], str]:
@@ -406,7 +421,7 @@ def time_python(cases: list[dict], runs: int, warmup: int, env: dict) -> tuple[l
         for c in cases:
             with open(c["input"], "rb") as f:
                 t0 = time.perf_counter()
-                subprocess.run(c["argv"], stdin=f, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, env=env)
+                subprocess.run(c["argv"], stdin=f, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, env=_case_env(c, env))
                 dt = time.perf_counter() - t0
             if rnd >= warmup:
                 times[c["name"]].append(dt)
@@ -424,7 +439,8 @@ def time_cpu(cases: list[dict], runs: int, warmup: int, env: dict) -> tuple[list
     for rnd in range(warmup + runs):
         for c in cases:
             with open(c["input"], "rb") as f:
-                p = subprocess.Popen(c["argv"], stdin=f, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, env=env)
+                p = subprocess.Popen(c["argv"], stdin=f, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+                                     env=_case_env(c, env))
                 _pid, _status, ru = os.wait4(p.pid, 0)
                 p.returncode = 0
             if rnd >= warmup:
@@ -498,6 +514,8 @@ def main(argv: list[str] | None = None) -> int:
                     help="also time allow/deny through a launcher that ends with posix._exit() (skips finalization)")
     ap.add_argument("--audit", choices=("on", "off"), default="on",
                     help="audit trail on (default, as users run it) or off (to see what the journal append costs)")
+    ap.add_argument("--compare-audit", action="store_true",
+                    help="also time the allow payload with a second HOME whose config has audit: false (same run)")
     ap.add_argument("--check", action="store_true", help="exit 1 if a target fails")
     ap.add_argument("--keep", action="store_true", help="keep the temporary HOME and payload files")
     args = ap.parse_args(argv)
@@ -523,6 +541,13 @@ def main(argv: list[str] | None = None) -> int:
         cases = [{"name": "baseline", "argv": [python, "-I", "-S", "-c", "pass"], "input": str(files["allow"])}]
         for name, f in files.items():
             cases.append({"name": name, "argv": hook_cmd(python), "input": str(f)})
+        if args.compare_audit:
+            home_off = tmp / "home-audit-off"
+            (home_off / ".clampd").mkdir(parents=True)
+            (home_off / ".clampd" / "guard.json").write_text('{"audit": false}')
+            problems += warm_and_check(python, {"allow": files["allow"]}, private_env(home_off), home_off, False)
+            cases.append({"name": "allow:audit-off", "argv": hook_cmd(python), "input": str(files["allow"]),
+                          "home": str(home_off)})
         script = Path(python).parent / "clampd-guard"
         if not args.no_console_script and script.exists():
             cases.append({"name": "console-script", "argv": [str(script)], "input": str(files["allow"])})
