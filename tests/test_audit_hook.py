@@ -16,6 +16,7 @@ from pathlib import Path
 
 import pytest
 
+from guard.verdict import Verdict
 from tests import auditlib as A
 from tests.hookrun import Result
 
@@ -249,3 +250,37 @@ def test_records_survive_a_removed_store(home: Path) -> None:
     os.unlink(A.db(home))
     A.hook(A.pre_bash("ls", "b"), home)
     assert [r["tool_use_id"] for r in A.audit_json(home)] == ["b"]
+
+
+def test_a_hook_that_grows_the_journal_past_a_mebibyte_starts_a_detached_fold(home: Path) -> None:
+    """Users who never run `audit` still get folding and retention; the hook does not wait for it."""
+    import time
+
+    from guard.audit import journal
+
+    A.user_config(home)
+    j = A.journal(home)
+    j.parent.mkdir(parents=True)
+    filler = []
+    size = 0
+    i = 0
+    while True:  # valid records up to just below the first FOLD_EVERY boundary
+        line = journal.encode(dict(journal.build(Verdict(), None), tool_use_id=f"old{i}"))
+        if size + len(line) >= journal.FOLD_EVERY - 10:
+            break
+        filler.append(line)
+        size += len(line)
+        i += 1
+    j.write_bytes(b"".join(filler))
+    r = A.hook(A.pre_bash("ls", "toolu_crossing"), home)
+    assert (r.code, r.stdout) == (0, "")
+    def journals() -> list[str]:  # the live journal and claimed ones (deleted only after the commit)
+        return [p.name for p in A.state_dir(home).iterdir() if p.name.startswith("audit-journal")]
+
+    deadline = time.monotonic() + 60
+    while time.monotonic() < deadline and journals():
+        time.sleep(0.1)
+    assert journals() == []  # claimed, folded and committed by the detached process
+    got = A.rows(home, "SELECT count(*) AS n, sum(tool_use_id = 'toolu_crossing') AS crossing FROM decisions")
+    assert got == [{"n": len(filler) + 1, "crossing": 1}]
+
