@@ -330,3 +330,15 @@ def test_sql_is_read_only(sql: str, home: Path, tmp_path: Path, capsys: pytest.C
 def test_sql_rejects_garbage_with_one_line(home: Path, capsys: pytest.CaptureFixture) -> None:
     code, _out, err = _cli(capsys, "--sql", "SELECT nope FROM nowhere")
     assert code == 2 and err.count("\n") == 1 and "no such table" in err
+
+
+def test_gateway_verdicts_record_source_and_the_gateways_rule_ids() -> None:
+    class GatewayVerdict(Verdict):  # what decide builds once Verdict carries the gateway's matched rules
+        pass
+
+    v = GatewayVerdict(DENY, 0.95, reason="the Clampd gateway denied it: sql injection (gateway rules: R-17)",
+                       source="gateway")
+    v.gateway_rules = ["R-17", "R-17", "R-22"]
+    rec = journal.build(v, ToolCall("claude", PRE, "PreToolUse", tool="mcp__db__query", params={"sql": "x"}))
+    assert (rec["source"], rec["verdict"], rec["rule_ids"]) == ("gateway", "deny", "R-17,R-22")
+    assert rec["scope"] == "agent:mcp:tool" and "gateway rules: R-17" in rec["reason"]

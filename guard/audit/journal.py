@@ -286,9 +286,10 @@ def build(v: object, call: object = None, editor: str = "", raw: str = "", rules
         top = hits[0]
         reason = f"{top.title}: {top.shown_text(80)}"
     ids = []
-    for h in hits:
-        if h.rule_id not in ids:
-            ids.append(h.rule_id)
+    # local hits, then the gateway's matched rules when the verdict carries them (``gateway_rules``)
+    for rid in [h.rule_id for h in hits] + list(getattr(v, "gateway_rules", None) or ()):
+        if isinstance(rid, str) and rid not in ids:
+            ids.append(rid[:100])
     tool = _clip(getattr(call, "tool", ""))
     if call is not None:
         params = call.params if call.params or not call.prompt else {"prompt": call.prompt}  # type: ignore[attr-defined]
