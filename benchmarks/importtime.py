@@ -28,7 +28,8 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 import hook_timing as ht  # noqa: E402
 
-FORBIDDEN = ("httpx", "keyring", "msgspec", "platformdirs", "re", "json", "argparse", "guard.commands")
+FORBIDDEN = ("httpx", "keyring", "msgspec", "platformdirs", "re", "json", "argparse", "guard.commands",
+             "sqlite3", "hashlib", "guard.audit.store")
 # Not forbidden, but worth seeing at a glance when they show up.
 NOTABLE = ("os", "pathlib", "typing", "tomllib", "site", "subprocess", "time", "enum", "functools", "dataclasses")
 

@@ -9,10 +9,12 @@ from __future__ import annotations
 
 import time
 
-from guard.editors.base import Answer, BadInput, warning_lines
-from guard.runtime import deadline, sysio
-from guard.runtime.deadline import DeadlineExceeded
-from guard.verdict import DENY, FAILSAFE, Verdict
+_T0 = time.perf_counter()  # as close to process start as Python code gets (audit latency)
+
+from guard.editors.base import Answer, BadInput, warning_lines  # noqa: E402
+from guard.runtime import deadline, sysio  # noqa: E402
+from guard.runtime.deadline import DeadlineExceeded  # noqa: E402
+from guard.verdict import DENY, FAILSAFE, Verdict  # noqa: E402
 
 
 def _agent(argv: list[str]) -> str | None:
@@ -40,6 +42,34 @@ def emit(ans: Answer) -> int:
     return ans.code
 
 
+def finish(
+    ans: Answer, v: Verdict, cfg: object, call: object = None, adapter: object = None, raw: str = "", rules: object = None
+) -> int:
+    """Every exit path ends here: emit the answer first, then record the decision.
+
+    The answer goes out before the audit append, so nothing the audit does
+    (a full disk, a read-only home, a slow file system) can change or delay
+    the verdict past the deadline: the append gets its own short deadline.
+    """
+    code = emit(ans)
+    if cfg is not None and getattr(cfg, "audit", True) is False:
+        return code
+    try:
+        deadline.arm(_AUDIT_BUDGET_S)
+        try:
+            from guard.audit import journal
+
+            journal.record(v, cfg, call, adapter, raw, rules, _T0)
+        finally:
+            deadline.disarm()
+    except BaseException:  # noqa: BLE001 - the verdict already stands; never a traceback
+        pass
+    return code
+
+
+_AUDIT_BUDGET_S = 1.0
+
+
 def main(argv: list[str]) -> int:
     """Run one hook call; returns the exit code. Never raises."""
     t0 = time.perf_counter()
@@ -64,18 +94,18 @@ def main(argv: list[str]) -> int:
                 adapter = editors.get(agent)
             except KeyError:
                 v = failsafe(cfg, f"unknown --agent {agent!r} (supported: {', '.join(sorted(set(editors.ADAPTERS)))})")
-                return _unparsed(v)
+                return _unparsed(v, cfg)
 
         if sysio.isatty(0) and not sysio.getenv("CLAUDE_TOOL_NAME"):
             why = "stdin is a terminal: hook mode reads the editor's hook JSON on stdin (see clampd-guard --help)"
-            return _unparsed(failsafe(cfg, why), adapter=adapter)
+            return _unparsed(failsafe(cfg, why), cfg, adapter=adapter)
         deadline.arm(cfg.stdin_timeout_ms / 1000.0)
         from guard.runtime import stdin
 
         try:
             got = stdin.read_payload(cfg.max_input_bytes)
         except DeadlineExceeded:
-            return _unparsed(failsafe(cfg, f"no complete hook payload on stdin within {cfg.stdin_timeout_ms} ms"), adapter=adapter)
+            return _unparsed(failsafe(cfg, f"no complete hook payload on stdin within {cfg.stdin_timeout_ms} ms"), cfg, adapter=adapter)
         remaining = cfg.deadline_ms / 1000.0 - (time.perf_counter() - t0)
         deadline.arm(max(remaining, 0.05))
 
@@ -91,7 +121,7 @@ def main(argv: list[str]) -> int:
         if not text.strip():
             payload = (adapter or editors.get("claude")).payload_from_env()  # type: ignore[attr-defined]
             if payload is None:
-                return _unparsed(failsafe(cfg, "empty hook input on stdin"), adapter=adapter)
+                return _unparsed(failsafe(cfg, "empty hook input on stdin"), cfg, adapter=adapter)
         if payload is None:
             from guard.runtime import jsonfast
 
@@ -109,8 +139,11 @@ def main(argv: list[str]) -> int:
         if warning:
             call.warnings.append(warning)
         from guard.decide import judge
+        from guard.engine.ruleset import load_embedded
 
-        return emit(adapter.render(call, judge(call, cfg, record=True)))
+        rules = load_embedded()
+        v = judge(call, cfg, rules, record=True)
+        return finish(adapter.render(call, v), v, cfg, call, adapter, rules=rules)
     except DeadlineExceeded:
         return _late(adapter, call, cfg, "the guard ran out of time (deadline_ms)")
     except BaseException as e:  # noqa: BLE001 - the editor must never see a traceback
@@ -133,35 +166,36 @@ def _late(adapter: object, call: object, cfg: object, why: str) -> int:
 
         v = failsafe(cfg if cfg is not None else Config(), why)
         if adapter is not None and call is not None:
-            return emit(adapter.render(call, v))  # type: ignore[attr-defined]
-        return _unparsed(v, adapter=adapter)
+            return finish(adapter.render(call, v), v, cfg, call, adapter)  # type: ignore[attr-defined]
+        return _unparsed(v, cfg, adapter=adapter, scan=False)
     except BaseException:  # noqa: BLE001 - last resort: block with exit 2
-        return emit(Answer("", f"clampd-guard: {why}\n", 2))
+        return finish(Answer("", f"clampd-guard: {why}\n", 2), Verdict(DENY, 1.0, reason=why, source=FAILSAFE), cfg, call, adapter)
 
 
-def _unparsed(v: Verdict, cfg: object = None, raw: str = "", adapter: object = None) -> int:
+def _unparsed(v: Verdict, cfg: object = None, raw: str = "", adapter: object = None, scan: bool = True) -> int:
     """Answer without a parsed event: allow (exit 0, warning) or block (exit 2, reason on stderr).
 
     Before giving in to fail-open, the raw text is scanned as an unknown tool:
     a payload made unparseable on purpose must not carry ``rm -rf ~`` past the rules.
     """
-    if raw and v.decision != DENY and cfg is not None:
+    if scan and raw and v.decision != DENY and cfg is not None:
         hit = _raw_scan(raw, cfg)
         if hit is not None:
             v = hit
+    known = adapter
     if adapter is None:
         from guard.editors import claude_code as adapter
     if v.decision == DENY:
         if v.source == FAILSAFE:
-            return emit(adapter.render_unparsed_deny(v.reason))  # type: ignore[attr-defined]
+            return finish(adapter.render_unparsed_deny(v.reason), v, cfg, adapter=known, raw=raw)  # type: ignore[attr-defined]
         from guard import reasons
         from guard.toolcall import PRE, ToolCall
 
         ans = adapter.render_unparsed_deny(reasons.block_reason(ToolCall("?", PRE, "?"), v))  # type: ignore[attr-defined]
-        return emit(ans)
+        return finish(ans, v, cfg, adapter=known, raw=raw)
     msg = warning_lines(v.warnings or [v.reason])
     allow = getattr(adapter, "render_unparsed_allow", None)
-    return emit(Answer(allow().stdout if allow else "", msg, 0))
+    return finish(Answer(allow().stdout if allow else "", msg, 0), v, cfg, adapter=known, raw=raw)
 
 
 def _raw_scan(raw: str, cfg: object) -> Verdict | None:

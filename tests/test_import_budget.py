@@ -16,7 +16,8 @@ import pytest
 
 from tests.hookrun import FAST, env_for
 
-NEVER = ("httpx", "keyring", "msgspec", "platformdirs", "argparse", "tomllib", "guard.commands", "guard.config.schema", "guard.engine.compiler", "guard.engine.rule_model", "site")
+NEVER = ("httpx", "keyring", "msgspec", "platformdirs", "argparse", "tomllib", "guard.commands", "guard.config.schema", "guard.engine.compiler", "guard.engine.rule_model", "site",
+         "sqlite3", "_sqlite3", "hashlib", "_hashlib", "fcntl", "guard.audit.store")
 NOT_ON_ALLOW = NEVER + ("re", "json", "os", "pathlib", "enum", "typing")
 
 
@@ -46,6 +47,7 @@ def warm(home: Path) -> Path:
 def test_allow_path_imports_nothing_heavy(warm: Path) -> None:
     mods = imported({"hook_event_name": "PreToolUse", "tool_name": "Bash", "tool_input": {"command": "ls -la"}}, warm)
     assert "guard.hook" in mods
+    assert "guard.audit.journal" in mods  # the audit append runs on every call (audit is on by default)
     bad = [m for m in mods if m.split(".")[0] in NOT_ON_ALLOW or m in NOT_ON_ALLOW or any(m.startswith(n + ".") for n in NOT_ON_ALLOW)]
     assert bad == []
 
@@ -63,3 +65,18 @@ def test_post_and_prompt_paths_stay_lean(warm: Path) -> None:
     for payload in (post, prompt):
         mods = imported(payload, warm)
         assert [m for m in mods if m.split(".")[0] in ("re", "json", "httpx", "msgspec", "keyring", "argparse")] == []
+
+
+def test_audit_append_is_the_only_audit_module_on_the_hook_path(warm: Path) -> None:
+    """The hook appends to the journal; SQLite is only loaded by management commands."""
+    journal = warm / ".local" / "state" / "clampd-guard" / "audit-journal.jsonl"
+    before = journal.read_bytes().count(b"\n")
+    for payload in (
+        {"hook_event_name": "PreToolUse", "tool_name": "Bash", "tool_input": {"command": "ls -la"}},
+        {"hook_event_name": "PreToolUse", "tool_name": "Bash", "tool_input": {"command": "rm -rf ~"}},
+        {"hook_event_name": "UserPromptSubmit", "prompt": "refactor the parser"},
+    ):
+        mods = imported(payload, warm)
+        assert [m for m in mods if m.startswith("guard.audit")] == ["guard.audit", "guard.audit.journal"]
+        assert not [m for m in mods if m in ("sqlite3", "_sqlite3", "hashlib", "_hashlib", "fcntl")]
+    assert journal.read_bytes().count(b"\n") == before + 3

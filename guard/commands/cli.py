@@ -30,6 +30,8 @@ COMMANDS = (
     ("install", "install"),
     ("uninstall", "uninstall"),
     ("doctor", "doctor"),
+    ("audit", "audit_cmd"),
+    ("status", "status"),
 )
 
 
