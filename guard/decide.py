@@ -61,9 +61,9 @@ def judge(call: ToolCall, cfg: Config, rules: RuleSet | None = None, record: boo
     """Rules + config for a parsed call: what hook mode (``record=True``) and ``check`` both run."""
     call.warnings.extend(cfg.warnings)
     if rules is None:
-        from guard.engine.ruleset import load_embedded
+        from guard.engine.ruleset import load_active
 
-        rules = load_embedded()
+        rules = load_active(cfg, refresh=record)
     v = decide(call, cfg, rules, record)
     call.warnings.extend(rules.notes)  # after deciding: a cache repair during matching adds a note
     return v
