@@ -32,17 +32,17 @@ class BundleError(ValueError):
     """A bundle that must not be used; the message says why in one line."""
 
 
-class Envelope(msgspec.Struct, forbid_unknown_fields=False):
+class Envelope(msgspec.Struct, kw_only=True):
     """The JSON object on the wire and on disk. Unknown fields are ignored (and unsigned)."""
 
     format: str
     format_version: int
-    payload: str
-    sha256: str
-    signature: str
     version: int = 0
     created: str = ""
     key_id: str = ""
+    payload: str
+    sha256: str
+    signature: str
 
 
 class Payload(msgspec.Struct, forbid_unknown_fields=True):

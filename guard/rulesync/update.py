@@ -142,6 +142,11 @@ def update(cfg: object, from_file: str | None = None) -> Outcome:
     else:
         state.pop("etag", None)
     write_state(state)
+    # Keep the fallback warm: should this bundle ever be refused on disk, the hook
+    # switches to the embedded rules without compiling them under its deadline.
+    from guard.engine.ruleset import load_embedded
+
+    load_embedded()
     return Outcome(OK, f"adopted bundle version {version} ({count} rules, created {v.payload.created}) from {src}", adopted=True)
 
 
