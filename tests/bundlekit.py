@@ -109,11 +109,16 @@ class RulesServer:
         self.status: int | None = None  # force a status
         self.redirect: str | None = None
         self.requests: list[dict] = []
+        self.gate: threading.Event | None = None  # when set: requests wait until it is released
+        self.arrived = threading.Event()
         srv = self
 
         class Handler(BaseHTTPRequestHandler):
             def do_GET(self) -> None:  # noqa: N802
                 srv.requests.append({"path": self.path, "headers": {k.lower(): v for k, v in self.headers.items()}})
+                srv.arrived.set()
+                if srv.gate is not None:
+                    srv.gate.wait(60)
                 if srv.redirect and self.path == "/v1/guard/rules":
                     self.send_response(302)
                     self.send_header("Location", srv.redirect)
@@ -155,6 +160,8 @@ class RulesServer:
         return self
 
     def __exit__(self, *a: object) -> None:
+        if self.gate is not None:
+            self.gate.set()
         self.httpd.shutdown()
         self.httpd.server_close()
 

@@ -318,3 +318,41 @@ def test_bundle_with_a_broken_rule_is_refused_by_the_admin_tool(kit: dict) -> No
     r = cli(tmp / "h", None, "rules", "bundle", "--key", str(kit["key"]), "--version", "1", "--rules-dir", str(kit["rules"]), "--out", str(tmp / "x.json"))
     assert r.returncode == 2 and "bad pattern" in r.stderr
     assert not (tmp / "x.json").exists()
+
+
+def test_hook_allow_path_with_an_adopted_bundle_stays_within_the_import_budget(kit: dict) -> None:
+    """Same budget as tests/test_import_budget.py, with a bundle in force (no Ed25519, no msgspec, no json)."""
+    import subprocess
+
+    from tests.hookrun import REPO, env_for
+    from tests.test_import_budget import NOT_ON_ALLOW
+
+    tmp, home = kit["tmp"], kit["home"]
+    m = managed(tmp, rules_public_key=kit["pub"], rules_max_age_hours=0)
+    assert cli(home, m, "rules", "update", "--from", str(kit["a"].bundle(1))).returncode == 0
+    code = (
+        f"import sys; sys.path.insert(0, {str(REPO)!r}); import guard.config.paths as p; p.MANAGED_CONFIG = {str(m)!r}; "
+        "from guard.entry import main; main([])"
+    )
+
+    def imported(command: str) -> tuple[list[str], str]:
+        payload = json.dumps({"hook_event_name": "PreToolUse", "tool_name": "Bash", "tool_input": {"command": command}})
+        proc = subprocess.run(
+            [sys.executable, "-X", "importtime", "-I", "-S", "-c", code],
+            input=payload.encode(),
+            capture_output=True,
+            env=env_for(home),
+            timeout=60,
+        )
+        lines = proc.stderr.decode().splitlines()
+        mods = [x.rsplit("|", 1)[1].strip() for x in lines if x.startswith("import time:") and "|" in x and "imported package" not in x]
+        return mods, proc.stdout.decode()
+
+    imported("true")  # warm the dictionary/embedded caches if anything needs them
+    mods, out = imported("ls -la")
+    assert out == "" and "guard.engine.bundle" in mods
+    bad = [x for x in mods if x.split(".")[0] in NOT_ON_ALLOW or x in NOT_ON_ALLOW or any(x.startswith(n + ".") for n in NOT_ON_ALLOW)]
+    assert bad == []
+    assert not any(x.startswith(("cryptography", "guard.rulesync")) for x in mods)
+    mods, out = imported(CANARY)
+    assert '"deny"' in out and not any(x.startswith(("cryptography", "guard.rulesync", "msgspec")) for x in mods)
