@@ -201,3 +201,15 @@ def test_https_fetch_with_a_private_ca(home: Path, tmp_path: Path) -> None:
         srv.shutdown()
         srv.server_close()
     assert fetch.redact("https://user:pw@h.example:8443/p?token=x") == "https://h.example:8443/p"
+
+
+def test_the_default_refresh_command_runs_the_management_cli(home: Path) -> None:
+    """The argv the hook spawns really reaches ``rules update`` (here: no managed key, so exit 2)."""
+    import os
+    import subprocess
+
+    argv = bundle.refresh_argv()
+    assert argv[-3:] == ["rules", "update", "--quiet"]
+    proc = subprocess.run(argv, capture_output=True, env={"HOME": str(home), "PATH": os.environ.get("PATH", "")}, timeout=60)
+    assert proc.returncode == 2, proc.stderr
+    assert proc.stdout == b"" and b"refused: no rules_public_key" in proc.stderr and b"Traceback" not in proc.stderr

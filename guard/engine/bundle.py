@@ -215,8 +215,10 @@ def _rejected(fp: tuple) -> str | None:
 
 
 def _remember_rejection(fp: tuple, why: str) -> None:
+    """Later calls skip straight to the embedded rules (and still report why)."""
     try:
         sysio.write_atomic(rejected_path(), marshal.dumps({"key": ruleset.cache_key(fp), "why": why}))
+        _osmod().unlink(compiled_path())  # a stale cache would only be read and found not to match
     except (OSError, ValueError):
         pass
 
@@ -338,7 +340,8 @@ def active_info(cfg: object) -> dict:
 
     Keys: source ("bundle" | "embedded"), version (bundle int, or the guard's version),
     ruleset_version, rules (count), age_s (since the bundle was created; None for
-    embedded), checked_age_s (since the last update check), path, url, sha256, problem
+    embedded), checked_age_s (since the last update check), path, url (the bundle's origin or the
+    configured source, without credentials), sha256, created, problem
     (why a bundle on disk is not used, or None), refresh (whether auto refresh is on).
     """
     rs = load(cfg, refresh=False)
@@ -352,6 +355,10 @@ def active_info(cfg: object) -> dict:
             problem = "; ".join(rs.notes)
     state = read_state()
     checked = state.get("checked_at")
+    from guard.rulesync.fetch import redact
+
+    configured = source_url(cfg)
+    origin = (state.get("source") if rs.bundle else None) or (redact(configured) if configured else None)
     info: dict = {
         "source": rs.source,
         "version": rs.bundle["version"] if rs.bundle else __version__,
@@ -360,7 +367,7 @@ def active_info(cfg: object) -> dict:
         "age_s": None,
         "checked_age_s": round(now - checked, 1) if isinstance(checked, (int, float)) else None,
         "path": rs.bundle["path"] if rs.bundle else ruleset.RULES_DIR,
-        "url": state.get("url") or source_url(cfg) or None,
+        "url": origin,  # where the bundle came from (URL without credentials, or a file), or the configured source
         "sha256": rs.bundle["sha256"] if rs.bundle else None,
         "created": rs.bundle["created"] if rs.bundle else None,
         "problem": problem,

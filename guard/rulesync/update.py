@@ -70,7 +70,7 @@ def update(cfg: object, from_file: str | None = None) -> Outcome:
     now = time.time()
 
     if from_file:
-        src = from_file
+        src = os.path.abspath(from_file)
         try:
             with open(from_file, "rb") as f:
                 data = f.read(envelope.MAX_BUNDLE_BYTES + 1)
