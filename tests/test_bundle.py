@@ -356,3 +356,24 @@ def test_hook_allow_path_with_an_adopted_bundle_stays_within_the_import_budget(k
     assert not any(x.startswith(("cryptography", "guard.rulesync")) for x in mods)
     mods, out = imported(CANARY)
     assert '"deny"' in out and not any(x.startswith(("cryptography", "guard.rulesync", "msgspec")) for x in mods)
+
+
+def test_rules_that_fail_their_examples_are_refused(kit: dict) -> None:
+    """By the admin tool (nothing written), and by clients for a bundle signed anyway."""
+    tmp, home = kit["tmp"], kit["home"]
+    d = rules_dir(tmp, name="wrong")
+    canary = d / "zz_canary.toml"
+    canary.write_text(canary.read_text().replace('no_match = ["echo clampd-bundle"', 'no_match = ["echo clampd-bundle-canary again"'))
+    r = cli(tmp / "h", None, "rules", "bundle", "--key", str(kit["key"]), "--version", "8", "--rules-dir", str(d), "--out", str(tmp / "x.json"))
+    assert r.returncode == 2 and "bundle.canary matches its negative example 'echo clampd-bundle-canary again'" in r.stderr
+    assert not (tmp / "x.json").exists()
+    # A bundle signed by other means (same key) is still checked by the client before adoption.
+    from guard.rulesync import envelope
+
+    texts = {p.name: p.read_text("utf-8") for p in d.glob("*.toml")}
+    signed = envelope.seal(envelope.make_payload(texts, 8), envelope.private_key(kit["key"].read_bytes()))
+    (tmp / "y.json").write_bytes(signed)
+    m = managed(tmp, rules_public_key=kit["pub"])
+    r = cli(home, m, "rules", "update", "--from", str(tmp / "y.json"))
+    assert r.returncode == 4 and "invalid rules (rule examples fail on this guard: bundle.canary" in r.stderr
+    assert "keeping the embedded rules" in r.stderr and not (cache(home) / "bundle.json").exists()

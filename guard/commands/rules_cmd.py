@@ -45,8 +45,9 @@ def register(sub: argparse._SubParsersAction) -> argparse.ArgumentParser:
     bd = rs.add_parser(
         "bundle",
         help="build and sign a rule bundle (for the security team)",
-        description="Compile every rule file of --rules-dir (default: the embedded rules), then write a "
-        "bundle signed with the Ed25519 private key. Clients adopt it only if it is newer than theirs.",
+        description="Compile every rule file of --rules-dir (default: the embedded rules) and run each "
+        "rule's examples, then write a bundle signed with the Ed25519 private key. Clients check the "
+        "same before adopting it, and adopt it only if it is newer than theirs.",
     )
     bd.add_argument("--key", required=True, metavar="PRIVATE_KEY_FILE", help="Ed25519 private key (PEM from 'rules keygen')")
     bd.add_argument("--version", required=True, type=int, metavar="N", help="bundle version, an integer above every earlier one")
@@ -275,9 +276,14 @@ def make_bundle(args: argparse.Namespace) -> int:
         raise UsageError(f"rules bundle: {e.strerror or e}: {getattr(e, 'filename', '')}") from None
     except (envelope.BundleError, compiler.RuleError, ValueError) as e:
         raise UsageError(f"rules bundle: {e}") from None
+    from guard.engine import examples
     from guard.engine.ruleset import RuleSet
 
-    count = len(RuleSet.from_bytes(image).rules)
+    rs = RuleSet.from_bytes(image)
+    bad = examples.failures(compiler.load_rule_texts([(p.name, p.read_bytes()) for p in files]), rs)
+    if bad:
+        raise UsageError("rules bundle: rule examples fail, nothing written: " + "; ".join(bad))
+    count = len(rs.rules)
     data = envelope.seal(payload, key)
     Path(args.out).write_bytes(data)
     kid = envelope.key_id(key.public_key())  # type: ignore[attr-defined]

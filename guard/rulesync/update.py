@@ -3,7 +3,8 @@
 Every outcome is one line and an exit code:
 0 adopted, already current (same version, HTTP 304) or nothing published (HTTP 404);
 2 not configured (no rules_public_key, no source); 3 the source could not be read;
-4 the bundle was refused (digest, signature, schema, rules that do not compile, downgrade).
+4 the bundle was refused (digest, signature, schema, rules that do not compile or fail their
+own examples, downgrade).
 In every case but "adopted", the rules in force stay as they were.
 """
 
@@ -125,7 +126,7 @@ def update(cfg: object, from_file: str | None = None) -> Outcome:
         count = adopt(v, data, key)
     except Exception as e:  # noqa: BLE001 - RuleError, OSError, anything: keep the old rules
         first = str(e).splitlines()[0][:300] if str(e) else type(e).__name__
-        return Outcome(REJECTED, f"rejected bundle version {version} from {src}: its rules do not compile ({first}); {keeping}")
+        return Outcome(REJECTED, f"rejected bundle version {version} from {src}: invalid rules ({first}); {keeping}")
     state.update(
         {
             "version": version,
@@ -150,13 +151,25 @@ def update(cfg: object, from_file: str | None = None) -> Outcome:
     return Outcome(OK, f"adopted bundle version {version} ({count} rules, created {v.payload.created}) from {src}", adopted=True)
 
 
+def validate(v: envelope.Verified, image: bytes) -> int:
+    """Every rule decoded and compiled (``image``); now each must pass its own examples. Returns the rule count."""
+    from guard.engine import examples
+    from guard.engine.compiler import RuleError, load_rule_texts
+    from guard.engine.ruleset import RuleSet
+
+    rs = RuleSet.from_bytes(image)
+    bad = examples.failures(load_rule_texts(envelope.split(v.payload)[0]), rs)
+    if bad:
+        raise RuleError("rule examples fail on this guard: " + "; ".join(bad))
+    return len(rs.rules)
+
+
 def adopt(v: envelope.Verified, data: bytes, key: str) -> int:
-    """Compile the verified bundle, then install file and cache; the old ones stay if anything fails.
+    """Compile and validate the verified bundle, then install file and cache; the old ones stay if anything fails.
 
     The envelope goes to a temp name first: its (size, mtime, inode) survive the final rename,
     so the compiled cache can be keyed on the identity ``bundle.json`` will have.
     """
-    from guard.engine.ruleset import RuleSet
     from guard.runtime.sysio import write_atomic
 
     final = bundle.bundle_path()
@@ -165,7 +178,7 @@ def adopt(v: envelope.Verified, data: bytes, key: str) -> int:
     try:
         st = os.stat(tmp)
         image = bundle.compile_payload(v, key, (st.st_size, st.st_mtime_ns, st.st_ino), final)
-        count = len(RuleSet.from_bytes(image).rules)
+        count = validate(v, image)
         write_atomic(bundle.compiled_path(), image)
         os.replace(tmp, final)
     except BaseException:
