@@ -72,9 +72,10 @@ def active() -> tuple[dict, list[tuple[str, object]], dict[str, str]]:
     cfg = common.load_config()
     info = bundle.active_info(cfg)
     if info["source"] != "bundle":
+        from pathlib import Path
+
         from guard.engine.compiler import load_macros
         from guard.engine.ruleset import RULES_DIR
-        from pathlib import Path
 
         return info, [(p.name, r) for p, r in common.load_rules()], load_macros(Path(RULES_DIR))
     from guard.commands.cli import UsageError

@@ -145,7 +145,7 @@ def compile_verified(public_key: str, path: str | None = None) -> bytes:
     Raises ``envelope.BundleError`` (or ``compiler.RuleError``, ``OSError``) when the
     bundle cannot be used.
     """
-    from guard.engine import compiler  # first: makes site-packages importable under -I -S
+    from guard.engine import compiler  # noqa: F401 - first: makes site-packages importable under -I -S
     from guard.rulesync import envelope
 
     path = path or bundle_path()
@@ -329,7 +329,7 @@ def _spawn(argv: list[str]) -> None:
         kw["creationflags"] = 0x00000008 | 0x00000200  # DETACHED_PROCESS | CREATE_NEW_PROCESS_GROUP
     else:
         kw["start_new_session"] = True
-    subprocess.Popen(argv, cwd=bundle_dir(), **kw)  # noqa: S603 - our own executable
+    subprocess.Popen(argv, cwd=bundle_dir(), **kw)
 
 
 # ------------------------------------------------------------------ status
