@@ -297,18 +297,18 @@ def test_fetch_failures_and_redirects(kit: dict, tmp_path: Path) -> None:
         m = managed(tmp, rules_public_key=kit["pub"], rules_url=srv.url + "/v1/guard/rules")
         srv.status = 500
         r = cli(home, m, "rules", "update")
-        assert r.returncode == 3 and "answered HTTP 500" in r.stderr and "keeping the embedded rules" in r.stderr
+        assert r.returncode == 5 and "answered HTTP 500" in r.stderr and "keeping the embedded rules" in r.stderr
         srv.status = None
         srv.redirect = "http://localhost:1/v1/guard/rules"  # another host
         r = cli(home, m, "rules", "update")
-        assert r.returncode == 3 and "redirects to another host" in r.stderr
+        assert r.returncode == 5 and "redirects to another host" in r.stderr
         srv.redirect = srv.url + "/v1/guard/rules/current"  # same host: followed
         r = cli(home, m, "rules", "update")
         assert r.returncode == 0 and "adopted bundle version 1" in r.stdout, r.stderr
         assert srv.requests[-1]["path"] == "/v1/guard/rules/current"
         url = srv.url
     r = cli(home, managed(tmp, rules_public_key=kit["pub"], rules_url=url + "/v1/guard/rules", timeout_ms=500), "rules", "update")
-    assert r.returncode == 3 and "cannot fetch the rule bundle" in r.stderr and "keeping bundle version 1" in r.stderr
+    assert r.returncode == 5 and "cannot fetch the rule bundle" in r.stderr and "keeping bundle version 1" in r.stderr
 
 
 def test_bundle_with_a_broken_rule_is_refused_by_the_admin_tool(kit: dict) -> None:

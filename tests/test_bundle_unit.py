@@ -191,7 +191,7 @@ def test_https_fetch_with_a_private_ca(home: Path, tmp_path: Path) -> None:
     try:
         url = f"https://127.0.0.1:{srv.server_address[1]}/rules/bundle.json"
         out = update(cfg_with(rules_public_key=pub, rules_url=url))
-        assert out.code == 3 and "CERTIFICATE_VERIFY_FAILED" in out.message and "keeping the embedded rules" in out.message
+        assert out.code == 5 and "CERTIFICATE_VERIFY_FAILED" in out.message and "keeping the embedded rules" in out.message
         pem = tmp_path / "ca.pem"
         ca.cert_pem.write_to_path(str(pem))
         out = update(cfg_with(rules_public_key=pub, rules_url=url, ca_bundle=str(pem)))

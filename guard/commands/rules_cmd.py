@@ -36,8 +36,8 @@ def register(sub: argparse._SubParsersAction) -> argparse.ArgumentParser:
         help="fetch, verify and adopt the signed rule bundle",
         description="Fetch the rule bundle from rules_url (or {gateway_url}/v1/guard/rules), verify its "
         "SHA-256 digest and Ed25519 signature with the managed rules_public_key, refuse older versions, "
-        "check that every rule compiles, then adopt it. Exit codes: 0 adopted, current (304) or nothing "
-        "published (404); 2 not configured; 3 source unreachable; 4 bundle refused. The rules in force "
+        "check that every rule compiles and passes its examples, then adopt it. Exit codes: 0 adopted, current (304) or nothing "
+        "published (404); 2 not configured; 4 bundle refused; 5 source unreachable. The rules in force "
         "only change on 'adopted'.",
     )
     up.add_argument("--quiet", action="store_true", help="print nothing on success (errors still go to stderr)")

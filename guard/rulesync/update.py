@@ -2,9 +2,8 @@
 
 Every outcome is one line and an exit code:
 0 adopted, already current (same version, HTTP 304) or nothing published (HTTP 404);
-2 not configured (no rules_public_key, no source); 3 the source could not be read;
-4 the bundle was refused (digest, signature, schema, rules that do not compile or fail their
-own examples, downgrade).
+2 not configured (no rules_public_key, no source); 4 the bundle was refused (digest, signature, schema, rules that do not compile or fail their
+own examples, downgrade); 5 the source could not be read. (3 stays the CLI's "internal error".)
 In every case but "adopted", the rules in force stay as they were.
 """
 
@@ -19,7 +18,7 @@ from guard.config import paths
 from guard.engine import bundle
 from guard.rulesync import envelope, fetch
 
-OK, NOT_CONFIGURED, FETCH_FAILED, REJECTED = 0, 2, 3, 4
+OK, NOT_CONFIGURED, REJECTED, FETCH_FAILED = 0, 2, 4, 5
 
 
 class Outcome(msgspec.Struct):
@@ -173,8 +172,8 @@ def adopt(v: envelope.Verified, data: bytes, key: str) -> int:
     from guard.runtime.sysio import write_atomic
 
     final = bundle.bundle_path()
-    tmp = f"{final}.new"
-    write_atomic(tmp, data)
+    tmp = f"{final}.{os.getpid()}.new"
+    write_atomic(tmp, data)  # a private name: a concurrent update must not swap files under us
     try:
         st = os.stat(tmp)
         image = bundle.compile_payload(v, key, (st.st_size, st.st_mtime_ns, st.st_ino), final)
