@@ -377,3 +377,19 @@ def test_rules_that_fail_their_examples_are_refused(kit: dict) -> None:
     r = cli(home, m, "rules", "update", "--from", str(tmp / "y.json"))
     assert r.returncode == 4 and "invalid rules (rule examples fail on this guard: bundle.canary" in r.stderr
     assert "keeping the embedded rules" in r.stderr and not (cache(home) / "bundle.json").exists()
+
+
+def test_damaged_pattern_data_in_the_bundle_cache_is_repaired_mid_call(kit: dict) -> None:
+    """Metadata intact, pattern blobs garbage (same size): the call rebuilds from the verified bundle."""
+    tmp, home = kit["tmp"], kit["home"]
+    m = managed(tmp, rules_public_key=kit["pub"])
+    assert cli(home, m, "rules", "update", "--from", str(kit["a"].bundle(1))).returncode == 0
+    c = cache(home) / f"rules-{TAG}.marshal"
+    data = bytearray(c.read_bytes())
+    n = int.from_bytes(data[:8], "little")
+    data[8 + n :] = b"\xff" * (len(data) - 8 - n)
+    c.write_bytes(bytes(data))
+    decision, err = hook(home, m, CANARY)
+    assert decision == "deny"
+    assert "bundle rule cache pattern data unreadable (ValueError); rebuilt" in err
+    assert hook(home, m, CANARY) == ("deny", "")
