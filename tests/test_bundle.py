@@ -393,3 +393,14 @@ def test_damaged_pattern_data_in_the_bundle_cache_is_repaired_mid_call(kit: dict
     assert decision == "deny"
     assert "bundle rule cache pattern data unreadable (ValueError); rebuilt" in err
     assert hook(home, m, CANARY) == ("deny", "")
+
+
+def test_an_older_signed_bundle_copied_into_the_cache_is_refused_by_the_hook(kit: dict) -> None:
+    tmp, home = kit["tmp"], kit["home"]
+    m = managed(tmp, rules_public_key=kit["pub"])
+    assert cli(home, m, "rules", "update", "--from", str(kit["a"].bundle(2))).returncode == 0
+    # Version 1 lacks nothing here but its number: signed by the same key, copied over by hand.
+    (cache(home) / "bundle.json").write_bytes(kit["a"].bundle(1).read_bytes())
+    decision, err = hook(home, m, CANARY)
+    assert decision is None and "bundle version 1 is older than version 2, adopted before" in err
+    assert hook(home, m, RM_HOME)[0] == "deny"

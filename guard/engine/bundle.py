@@ -26,7 +26,8 @@ What this protects against, honestly:
 - Accidents: truncation, partial writes, disk corruption, stale caches: detected and repaired
   or refused, falling back to the embedded rules, reported as a warning.
 - Replacing or editing ``bundle.json`` (by hand, by a tool): its identity changes, so it is
-  verified again before use, and rejected.
+  verified again before use, and rejected; a validly signed but older bundle put back there
+  (a restored backup) is refused against the highest version recorded in ``state.json``.
 
 What it does not protect against: a process running as the user that targets this
 directory. It can delete the bundle (-> embedded rules), or write a compiled cache together
@@ -154,6 +155,11 @@ def compile_verified(public_key: str, path: str | None = None) -> bytes:
     if before is None or sysio.stat_key(path) != before or len(data) != before[0]:
         raise OSError(f"{path} changed while it was read")
     v = envelope.open_bundle(data, public_key)
+    highest = read_state().get("highest_version", 0)
+    if isinstance(highest, int) and v.payload.version < highest:
+        # A validly signed but older bundle put in place behind ``rules update``'s back
+        # (a backup restored, a replay): the same downgrade rule applies.
+        raise envelope.BundleError(f"bundle version {v.payload.version} is older than version {highest}, adopted before")
     image = compile_payload(v, public_key, before, path)
     try:
         sysio.write_atomic(compiled_path(), image)
