@@ -404,3 +404,33 @@ def test_an_older_signed_bundle_copied_into_the_cache_is_refused_by_the_hook(kit
     decision, err = hook(home, m, CANARY)
     assert decision is None and "bundle version 1 is older than version 2, adopted before" in err
     assert hook(home, m, RM_HOME)[0] == "deny"
+
+
+def test_gateway_credentials_go_to_the_gateway_origin_only(kit: dict) -> None:
+    """Runs once the gateway client (guard.gateway.auth) is merged; a mere rules_url host gets no credentials."""
+    pytest.importorskip("guard.gateway.auth")
+    tmp, home = kit["tmp"], kit["home"]
+    creds = {"agent_id": "agent-7", "secret": "s3cret-for-tests", "api_key": "ag_test_key"}
+    with RulesServer() as gw, RulesServer() as other:
+        m = managed(tmp, rules_public_key=kit["pub"], gateway_url=gw.url, **creds)
+        assert cli(home, m, "rules", "update").returncode == 0  # 404: nothing published
+        h = gw.requests[-1]["headers"]
+        assert h["x-ag-key"] == "ag_test_key" and h["authorization"].startswith("Bearer ")
+        sub = json.loads(base64.urlsafe_b64decode(h["authorization"].split(".")[1] + "=="))["sub"]
+        assert sub == "agent-7"
+        m = managed(tmp, rules_public_key=kit["pub"], gateway_url=gw.url, rules_url=other.url + "/b.json", **creds)
+        assert cli(home, m, "rules", "update").returncode == 0
+        assert "authorization" not in other.requests[-1]["headers"] and "x-ag-key" not in other.requests[-1]["headers"]
+
+
+def test_without_the_gateway_client_no_credentials_are_sent(kit: dict) -> None:
+    tmp, home = kit["tmp"], kit["home"]
+    with RulesServer() as gw:
+        m = managed(tmp, rules_public_key=kit["pub"], gateway_url=gw.url, api_key="ag_test_key")
+        assert cli(home, m, "rules", "update").returncode == 0
+        h = gw.requests[-1]["headers"]
+        try:
+            import guard.gateway.auth  # noqa: F401
+        except ImportError:
+            assert "authorization" not in h and "x-ag-key" not in h
+        assert h["user-agent"].startswith("clampd-guard/")

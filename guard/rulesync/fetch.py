@@ -1,9 +1,10 @@
 """GET a rule bundle over HTTP(S): conditional (ETag), bounded, and never to another host.
 
-Auth: none yet. The gateway client (issue 5, item 1) owns the employee token /
-agent JWT; when it lands, ``rules update`` should send the same headers to
-``{gateway_url}/v1/guard/rules``. A bundle's trust comes from its signature, not
-from the transport, so an unauthenticated fetch can only fail, never mislead.
+Auth: a request to the gateway's own origin carries the gateway credentials
+(``auth_headers``: the gateway client's employee token or agent JWT and
+X-AG-Key), when that client is installed; any other host gets none, and
+redirects never leave the origin. A bundle's trust comes from its signature,
+not from the transport, so a fetch can only fail, never mislead.
 """
 
 from __future__ import annotations
@@ -41,7 +42,31 @@ def redact(url: str) -> str:
     return f"{u.scheme}://{host}{port}{u.path}"
 
 
-def get(url: str, *, etag: str = "", timeout_ms: int = 2000, ca_bundle: str = "", max_bytes: int = 16 << 20) -> Fetched:
+def auth_headers(cfg: object, url: str) -> dict[str, str]:
+    """Gateway credentials for a URL on the gateway's origin; {} elsewhere or without credentials."""
+    gw = str(getattr(cfg, "gateway_url", "") or "")
+    if not gw or _origin(gw) != _origin(url):
+        return {}
+    try:
+        from guard.gateway.auth import NoCredentials, credentials  # the gateway client (issue 5, item 1)
+    except ImportError:
+        return {}
+    try:
+        c = credentials(cfg)  # type: ignore[arg-type]
+    except NoCredentials:
+        return {}
+    return {"Authorization": f"Bearer {c.token}", "X-AG-Key": c.api_key}
+
+
+def get(
+    url: str,
+    *,
+    etag: str = "",
+    timeout_ms: int = 2000,
+    ca_bundle: str = "",
+    max_bytes: int = 16 << 20,
+    extra_headers: dict[str, str] | None = None,
+) -> Fetched:
     """One bundle request. 200 with the body, 304 (not modified) or 404 (none there); else FetchError."""
     import httpx
 
@@ -55,7 +80,7 @@ def get(url: str, *, etag: str = "", timeout_ms: int = 2000, ca_bundle: str = ""
             verify = ssl.create_default_context(cafile=ca_bundle)
         except (OSError, ssl.SSLError) as e:
             raise FetchError(f"ca_bundle {ca_bundle} cannot be used ({e})") from None
-    headers = {"Accept": "application/json", "User-Agent": f"clampd-guard/{__version__}"}
+    headers = {"Accept": "application/json", "User-Agent": f"clampd-guard/{__version__}", **(extra_headers or {})}
     if etag:
         headers["If-None-Match"] = etag
     start = url

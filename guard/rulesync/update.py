@@ -90,6 +90,7 @@ def update(cfg: object, from_file: str | None = None) -> Outcome:
                 timeout_ms=int(getattr(cfg, "timeout_ms", 2000)),
                 ca_bundle=str(getattr(cfg, "ca_bundle", "") or ""),
                 max_bytes=envelope.MAX_BUNDLE_BYTES,
+                extra_headers=fetch.auth_headers(cfg, url),
             )
         except fetch.FetchError as e:
             return Outcome(FETCH_FAILED, f"cannot fetch the rule bundle: {e}; {keeping}")
