@@ -71,9 +71,9 @@ def judge(
     """
     call.warnings.extend(cfg.warnings)
     if rules is None:
-        from guard.engine.ruleset import load_embedded
+        from guard.engine.ruleset import load_active
 
-        rules = load_embedded()
+        rules = load_active(cfg, refresh=record)
     v = decide(call, cfg, rules, record)
     call.warnings.extend(rules.notes)  # after deciding: a cache repair during matching adds a note
     if cfg.gateway_url and (record if gateway is None else gateway):

@@ -200,12 +200,12 @@ def _unparsed(v: Verdict, cfg: object = None, raw: str = "", adapter: object = N
 
 def _raw_scan(raw: str, cfg: object) -> Verdict | None:
     from guard.decide import decide
-    from guard.engine.ruleset import load_embedded
+    from guard.engine.ruleset import load_active
     from guard.toolcall import PRE, ToolCall
 
     from guard.runtime.jsonfast import string_literals
 
     strings = string_literals(raw[: 4 << 20]) or [raw[: 1 << 20]]
     call = ToolCall("?", PRE, "?", tool="", kind="unknown", params={"strings": strings})
-    v = decide(call, cfg, load_embedded())  # type: ignore[arg-type]
+    v = decide(call, cfg, load_active(cfg))  # type: ignore[arg-type]
     return v if v.decision == DENY else None

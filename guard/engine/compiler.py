@@ -84,13 +84,23 @@ MACRO_FILE = "_macros.toml"
 
 def load_macros(rules_dir: Path) -> dict[str, str]:
     """Named regex fragments (``{{name}}`` in patterns), e.g. what "command position" means."""
-    import tomllib
-
     path = rules_dir / MACRO_FILE
     if not path.exists():
         return {}
-    data = tomllib.loads(path.read_text("utf-8")).get("macros", {})
-    return {str(k): str(v) for k, v in data.items()}
+    return parse_macros(path.read_bytes())
+
+
+def parse_macros(data: bytes) -> dict[str, str]:
+    """The ``[macros]`` table of a macro file's bytes (rule bundles carry it as text)."""
+    import tomllib
+
+    try:
+        table = tomllib.loads(data.decode("utf-8")).get("macros", {})
+    except (UnicodeDecodeError, tomllib.TOMLDecodeError) as e:
+        raise RuleError(f"{MACRO_FILE}: {e}") from None
+    if not isinstance(table, dict):
+        raise RuleError(f"{MACRO_FILE}: [macros] must be a table")
+    return {str(k): str(v) for k, v in table.items()}
 
 
 def expand(pattern: str, macros: dict[str, str]) -> str:
@@ -106,20 +116,26 @@ def expand(pattern: str, macros: dict[str, str]) -> str:
 
 
 def load_rule_files(paths: list[Path]) -> list[tuple[Path, Rule]]:
+    by_name = {p.name: p for p in paths}
+    return [(by_name[name], rule) for name, rule in load_rule_texts([(p.name, p.read_bytes()) for p in paths])]
+
+
+def load_rule_texts(files: list[tuple[str, bytes]]) -> list[tuple[str, Rule]]:
+    """(file name, Rule) for rule files given as bytes: embedded files or a bundle's."""
     import msgspec
 
-    out: list[tuple[Path, Rule]] = []
-    seen: dict[str, Path] = {}
-    for path in paths:
+    out: list[tuple[str, Rule]] = []
+    seen: dict[str, str] = {}
+    for name, data in files:
         try:
-            rf = decode_file(path.read_bytes())
+            rf = decode_file(data)
         except (msgspec.ValidationError, msgspec.DecodeError) as e:
-            raise RuleError(f"{path.name}: {e}") from None
+            raise RuleError(f"{name}: {e}") from None
         for rule in rf.rules:
             if rule.id in seen:
-                raise RuleError(f"{path.name}: rule id {rule.id!r} already defined in {seen[rule.id].name}")
-            seen[rule.id] = path
-            out.append((path, rule))
+                raise RuleError(f"{name}: rule id {rule.id!r} already defined in {seen[rule.id]}")
+            seen[rule.id] = name
+            out.append((name, rule))
     return out
 
 
@@ -196,7 +212,19 @@ def pack(payload: dict) -> bytes:
 
 def compile_sources(paths: list[Path], fingerprint: tuple, version: str, source: str) -> bytes:
     macros = load_macros(paths[0].parent) if paths else {}
-    loaded = load_rule_files(paths)
+    return compile_texts([(p.name, p.read_bytes()) for p in paths], macros, fingerprint, version, source)
+
+
+def compile_texts(
+    files: list[tuple[str, bytes]],
+    macros: dict[str, str],
+    fingerprint: tuple,
+    version: str,
+    source: str,
+    extra: dict | None = None,
+) -> bytes:
+    """Rule files (name, bytes) -> a cache image; ``extra`` adds metadata (a bundle's identity)."""
+    loaded = load_rule_texts(files)
     from guard.engine import validators
 
     for _p, r in loaded:
@@ -209,6 +237,7 @@ def compile_sources(paths: list[Path], fingerprint: tuple, version: str, source:
         "source": source,
         "rules": rules,
         "index": build_index(rules),
+        **(extra or {}),
     }
     return pack(payload)
 

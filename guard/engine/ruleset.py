@@ -4,6 +4,10 @@ The embedded rules are the TOML files in ``guard/rules``; their compiled form
 lives in the user cache dir, keyed on the Python build and on the files'
 (name, size, mtime). A missing, stale or corrupt cache is rebuilt from the
 files (once, ~30 ms); it never means "no rules".
+
+``load_active(cfg)`` is what the hook calls: an adopted, verified rule bundle
+(``engine.bundle``) when the managed config names a bundle key, else the
+embedded rules.
 """
 
 from __future__ import annotations
@@ -26,17 +30,21 @@ ID, TITLE, CATEGORY, RISK, EVENTS, TOOLS, FIELDS, KEYWORDS, PATTERNS, UNLESS, AD
 class RuleSet:
     """The active rules: metadata in memory, pattern code read on demand from the cache blob."""
 
-    __slots__ = ("rules", "index", "version", "source", "_compiled", "notes", "_blob", "_repaired")
+    __slots__ = ("rules", "index", "version", "source", "bundle", "_compiled", "notes", "_blob", "_repaired", "rebuild")
 
     def __init__(self, payload: dict, notes: list[str], blob: object = None) -> None:
         self.rules: list[tuple] = payload["rules"]
         self.index: dict[str, tuple[int, ...]] = payload["index"]
         self.version: str = payload["version"]
         self.source: str = payload["source"]
+        # A bundle's identity (version, created, sha256, path), None for the embedded rules.
+        self.bundle: dict | None = payload.get("bundle")
         self._compiled: dict[int, tuple[list, list]] = {}
         self.notes = notes
         self._blob = blob  # callable(offset, length) -> bytes
         self._repaired = False
+        # () -> fresh cache image, for a damaged pattern blob; None: rebuild the embedded cache.
+        self.rebuild: object = None
 
     @classmethod
     def from_bytes(cls, data: bytes, notes: list[str] | None = None) -> RuleSet:
@@ -56,7 +64,7 @@ class RuleSet:
             try:
                 got = self._compile_rule(i)
             except (OSError, ValueError, EOFError, TypeError, IndexError) as e:
-                if self._repaired or self.source != "embedded":
+                if self._repaired or (self.rebuild is None and self.source != "embedded"):
                     raise
                 self._repair(e)
                 got = self._compile_rule(i)
@@ -75,8 +83,13 @@ class RuleSet:
     def _repair(self, e: BaseException) -> None:
         """A damaged cache must never mean "no rules": rebuild it and continue with the fresh copy."""
         self._repaired = True
-        self.notes.append(f"rule cache pattern data unreadable ({type(e).__name__}); rebuilt from embedded rules")
-        fresh = RuleSet.from_bytes(_rebuild(fingerprint(), cache_path(), self.notes), self.notes)
+        if self.rebuild is not None:
+            self.notes.append(f"{self.source} rule cache pattern data unreadable ({type(e).__name__}); rebuilt")
+            data = self.rebuild()  # type: ignore[operator]
+        else:
+            self.notes.append(f"rule cache pattern data unreadable ({type(e).__name__}); rebuilt from embedded rules")
+            data = _rebuild(fingerprint(), cache_path(), self.notes)
+        fresh = RuleSet.from_bytes(data, self.notes)
         self.rules, self.index, self._blob = fresh.rules, fresh.index, fresh._blob
         self._compiled.clear()
 
@@ -114,8 +127,24 @@ def load_embedded() -> RuleSet:
     return RuleSet.from_bytes(_rebuild(fp, path, notes), notes)
 
 
+def load_active(cfg: object, refresh: bool = False) -> RuleSet:
+    """The rules in force: the adopted rule bundle when one is configured and intact, else the embedded ones.
+
+    ``refresh`` (hook mode) may start a detached ``rules update`` when the
+    bundle is due; it never waits for it.
+    """
+    if not getattr(cfg, "rules_public_key", ""):
+        return load_embedded()  # no bundle key: nothing else to look at, nothing else to import
+    from guard.engine import bundle
+
+    return bundle.load(cfg, refresh)
+
+
 def _open_cache(path: str, fp: tuple) -> RuleSet | None:
-    """Read the metadata part of the cache; pattern blobs are read later with pread."""
+    """Read the metadata part of the cache; pattern blobs are read later with pread.
+
+    None when the cache was built from something else (its key differs).
+    """
     fd = sysio.open_read(path)
     head = sysio.read(fd, 1 << 17)
     n = int.from_bytes(head[:8], "little")
