@@ -139,9 +139,9 @@ def main(argv: list[str]) -> int:
         if warning:
             call.warnings.append(warning)
         from guard.decide import judge
-        from guard.engine.ruleset import load_embedded
+        from guard.engine.ruleset import load_active
 
-        rules = load_embedded()
+        rules = load_active(cfg, refresh=True)  # the adopted signed bundle, else the embedded rules
         v = judge(call, cfg, rules, record=True)
         return finish(adapter.render(call, v), v, cfg, call, adapter, rules=rules)
     except DeadlineExceeded:

@@ -29,7 +29,7 @@ def test_fresh_install_is_ok(home: Path) -> None:
 
 
 def test_config_sources_and_managed_forced_fields(home: Path, tmp_path: Path) -> None:
-    A.user_config(home, gateway_url="https://gw.example.com", sensitivity="strict", audit=False)
+    A.user_config(home, gateway_url="http://127.0.0.1:9", sensitivity="strict", audit=False)
     managed = tmp_path / "managed.json"
     managed.write_text(json.dumps({"audit": True, "fail_open": False}))
     code, rep = _status(home, managed)
@@ -39,8 +39,10 @@ def test_config_sources_and_managed_forced_fields(home: Path, tmp_path: Path) ->
     # audit: false was overridden by the managed file
     assert cfg["user_fields"] == ["deadline_ms", "gateway_url", "sensitivity", "stdin_timeout_ms"]
     assert rep["audit"]["enabled"] is True and rep["audit"]["enabled_source"] == "managed"
-    assert rep["gateway"]["configured"] is True and rep["gateway"]["url"] == "https://gw.example.com"
-    assert code == 0
+    assert rep["gateway"]["configured"] is True and rep["gateway"]["url"] == "http://127.0.0.1:9"
+    # Nothing listens on the discard port: status says so, and that needs attention.
+    assert rep["gateway"]["reachable"] is False and rep["gateway"]["problems"]
+    assert code == 1
 
 
 def test_broken_managed_file_is_a_problem(home: Path, tmp_path: Path) -> None:

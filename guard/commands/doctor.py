@@ -140,49 +140,75 @@ def check_config(ctx: Ctx) -> list[Line]:
 
 
 def check_audit(ctx: Ctx) -> list[Line]:
+    """Fold the journal into the SQLite store: that proves the store can be written, not just the folder."""
     if ctx.root:
         return [Line("audit store", SKIP, "per-user; not checked in an image")]
     if ctx.cfg is not None and getattr(ctx.cfg, "audit", True) is False:
         return [Line("audit store", WARN, "audit is off in the config: decisions are not recorded", 'set "audit": true')]
-    import tempfile
+    from guard.audit import store
 
-    from guard.config import paths
-
-    d = paths.user_state_dir()
+    res = store.fold_with_config(ctx.cfg)
+    if res.error:
+        where = os.path.dirname(store.db_path())
+        return [Line("audit store", FAIL, f"{res.error}; records wait in the journal", f"fix the permissions of {where}")]
+    conn = store.open_readonly(store.db_path())
     try:
-        os.makedirs(d, mode=0o700, exist_ok=True)
-        with tempfile.NamedTemporaryFile(dir=d, prefix=".doctor-"):
-            pass
-    except OSError as e:
-        return [Line("audit store", FAIL, f"{d} is not writable ({e.strerror or e})", f"fix the permissions of {d}")]
-    return [Line("audit store", OK, f"{d} writable")]
+        rows = store.count(conn)
+        failure = store.get_meta(conn, "fallback_last")
+    finally:
+        conn.close()
+    lines = [Line("audit store", OK, f"{store.db_path()} writable, {rows} decision(s) recorded")]
+    if isinstance(failure, dict):
+        lines.append(
+            Line("audit store", WARN, f"the journal could not be written at {failure.get('time')} UTC "
+                 f"({failure.get('error')}); records went to the fallback file", "see `clampd-guard status`")
+        )
+    return lines
 
 
 def check_rules(ctx: Ctx) -> list[Line]:
-    try:
-        from guard.engine.bundle import active_info  # type: ignore[import-not-found]
-    except ImportError:
-        return [Line("rules", OK, "embedded rules (this build has no signed bundle support)")]
-    try:  # pragma: no cover - wired once the bundle module lands
-        info = active_info(ctx.cfg)
-        return [Line("rules", OK, str(info))]
-    except Exception as e:  # noqa: BLE001  # pragma: no cover
-        return [Line("rules", WARN, f"bundle state unknown ({type(e).__name__}: {e})", "clampd-guard rules update")]
+    """The rules in force: a bundle on disk that is not used, or one not checked for long, is a warning."""
+    if ctx.root:
+        return [Line("rules", SKIP, "per-user rule cache; not checked in an image")]
+    if ctx.cfg is None:
+        return [Line("rules", WARN, "the configuration could not be loaded, so the rules in force are unknown")]
+    from guard.engine.bundle import active_info
+
+    info = active_info(ctx.cfg)
+    what = f"{info['source']} rules, version {info['version']} ({info['rules']} rules)"
+    if info.get("problem"):
+        return [Line("rules", WARN, f"{what}; {info['problem']}", "clampd-guard rules update")]
+    checked, max_age = info.get("checked_age_s"), int(ctx.cfg.rules_max_age_hours or 0) * 3600
+    if info.get("refresh") and max_age and (checked is None or checked > 2 * max_age):
+        return [Line("rules", WARN, f"{what}; not checked for updates in over {2 * max_age // 3600} h", "clampd-guard rules update")]
+    age = f", bundle age {info['age_s'] / 3600:.1f} h" if info.get("age_s") is not None else ""
+    return [Line("rules", OK, what + age)]
 
 
 def check_gateway(ctx: Ctx) -> list[Line]:
     url = getattr(ctx.cfg, "gateway_url", "") if ctx.cfg is not None else ""
     if not url:
         return [Line("gateway", OK, "not configured: local rules only")]
-    try:
-        from guard.gateway.client import health  # type: ignore[import-not-found]
-    except ImportError:
-        return [Line("gateway", WARN, f"{url} configured; this build cannot probe it")]
-    try:  # pragma: no cover - wired once the gateway client lands
-        ok = health(ctx.cfg)
-    except Exception as e:  # noqa: BLE001  # pragma: no cover
-        return [Line("gateway", FAIL, f"{url} unreachable ({type(e).__name__})", "check gateway_url and the network")]
-    return [Line("gateway", OK if ok else FAIL, f"{url} {'reachable' if ok else 'unhealthy'}")]  # pragma: no cover
+    from guard.gateway import breaker, client
+
+    ok, detail, ms = client.health(ctx.cfg)  # type: ignore[arg-type]
+    mode = "the local rules decide" if ctx.cfg.fail_open else "every call is denied (fail closed)"  # type: ignore[union-attr]
+    lines = [
+        Line("gateway", OK, f"{url} reachable ({detail}, {ms:.0f} ms)")
+        if ok
+        else Line("gateway", FAIL, f"{url} unreachable ({detail}): {mode}", "check gateway_url, ca_bundle and the network")
+    ]
+    st = breaker.state(ctx.cfg)  # type: ignore[arg-type]
+    if st["state"] != "closed":
+        lines.append(
+            Line(
+                "gateway breaker",
+                WARN,
+                f"{st['state']} after {st['failures']} failure(s): {st['last_error'] or 'no detail'}",
+                "it closes by itself after breaker_backoff_ms once the gateway answers",
+            )
+        )
+    return lines
 
 
 # --- editor wiring -------------------------------------------------------------------------

@@ -406,15 +406,15 @@ def as_text(x: dict, color: bool) -> str:
 
 def run(args: argparse.Namespace) -> int:
     from guard.engine.compiler import RuleError
-    from guard.engine.ruleset import load_embedded
+    from guard.engine.ruleset import load_active
 
     warnings: list[str] = []
     payload = _payload(args, warnings)
     cfg = common.load_config()
     try:
-        rules = load_embedded()
+        rules = load_active(cfg)  # the rules the hook uses: an adopted signed bundle, else the embedded ones
     except RuleError as e:
-        raise UsageError(f"explain: cannot load the embedded rules: {e}") from None
+        raise UsageError(f"explain: cannot load the rules: {e}") from None
     x = explain(payload, cfg, rules)
     x["warnings"] = warnings + x["warnings"]
     if args.json:

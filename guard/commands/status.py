@@ -63,27 +63,54 @@ def config_section(ctx: Context) -> dict:
 
 
 def gateway_section(ctx: Context) -> dict:
-    """Configured or not; reachability and breaker state are wired in by the gateway client."""
-    url = ctx.cfg.gateway_url
-    return {
+    """Configured or not, a live ``GET /health`` and the cross-process breaker state."""
+    cfg = ctx.cfg
+    url = cfg.gateway_url
+    out: dict = {
         "configured": bool(url),
         "url": url or None,
-        "skip_low_risk": ctx.cfg.skip_low_risk,
-        "timeout_ms": ctx.cfg.timeout_ms,
+        "fail_open": cfg.fail_open,
+        "skip_low_risk": cfg.skip_low_risk,
+        "timeout_ms": cfg.timeout_ms,
         "problems": [],
     }
+    if not url:
+        return out
+    from guard.gateway import breaker, client
+
+    ok, detail, ms = client.health(cfg)
+    out["reachable"] = ok
+    out["health"] = detail
+    out["latency_ms"] = round(ms, 1)
+    st = breaker.state(cfg)
+    out["breaker"] = {k: st[k] for k in ("state", "failures", "last_error", "opened_at", "retry_at", "probing")}
+    if not ok:
+        mode = "local rules decide (fail_open)" if cfg.fail_open else "calls are denied (fail closed)"
+        out["problems"].append(f"gateway {url} is unreachable ({detail}): {mode}")
+    if st["state"] != "closed":
+        out["problems"].append(
+            f"circuit breaker is {st['state']} after {st['failures']} failure(s) ({st['last_error'] or 'no detail'}): "
+            "hook calls decide offline until it closes"
+        )
+    return out
 
 
 def rules_section(ctx: Context) -> dict:
-    from guard.engine import ruleset
+    """The rule set in force: embedded or an adopted signed bundle, its version, age and origin."""
+    from guard.engine import bundle, ruleset
 
     problems = []
     try:
-        rs = ruleset.load_embedded()
-        info = {"source": rs.source, "version": rs.version, "rules": len(rs.rules), "notes": list(rs.notes)}
+        info = bundle.active_info(ctx.cfg)
     except Exception as e:  # noqa: BLE001 - status reports, it does not crash
-        info = {"source": "embedded", "version": None, "rules": 0, "notes": []}
-        problems.append(f"embedded rules cannot be loaded: {type(e).__name__}: {e}")
+        info = {"source": "embedded", "version": None, "rules": 0}
+        problems.append(f"rules cannot be loaded: {type(e).__name__}: {e}")
+    if info.get("problem"):
+        problems.append(str(info["problem"]))
+    max_age = int(ctx.cfg.rules_max_age_hours or 0) * 3600
+    checked = info.get("checked_age_s")
+    if info.get("refresh") and max_age and (checked is None or checked > 2 * max_age):
+        problems.append("the rule bundle has not been checked for twice rules_max_age_hours: run `clampd-guard rules update`")
     info["cache"] = ruleset.cache_path()
     info["cache_exists"] = os.path.exists(ruleset.cache_path())
     info["problems"] = problems

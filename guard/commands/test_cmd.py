@@ -160,11 +160,11 @@ class LocalEngine:
     """Each attack through the hook's own pipeline, in-process."""
 
     def __init__(self, cfg: object) -> None:
-        from guard.engine.ruleset import load_embedded
+        from guard.engine.ruleset import load_active
         from guard.runtime import sysio
 
         self.cfg = cfg
-        self.rules = load_embedded()
+        self.rules = load_active(cfg)  # what the hook runs: an adopted signed bundle, else the embedded rules
         self.home = sysio.home().rstrip("/") or "/"
         self.label = f"local engine ({len(self.rules.rules)} rules, sensitivity {cfg.sensitivity})"  # type: ignore[attr-defined]
 
