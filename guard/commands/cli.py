@@ -26,6 +26,9 @@ COMMANDS = (
     ("config", "config_cmd"),
     ("test", "test_cmd"),
     ("explain", "explain"),
+    ("install", "install"),
+    ("uninstall", "uninstall"),
+    ("doctor", "doctor"),
 )
 
 

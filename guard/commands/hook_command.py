@@ -44,13 +44,23 @@ def hookmain_path() -> str:
     return os.path.join(os.path.dirname(os.path.abspath(guard.__file__)), "hookmain.py")
 
 
+def frozen() -> bool:
+    """Running as the frozen (PyInstaller) binary: the binary itself is the hook command."""
+    return bool(getattr(sys, "frozen", False))
+
+
 def command_line(agent: str = "claude") -> str:
+    """This guard's hook command for ``agent``, with absolute paths and an explicit ``--agent``.
+
+    The agent is always named: payload sniffing is only a fallback, and an explicit
+    name keeps one editor's wiring from being read in another editor's protocol.
+    """
+    agent = "claude" if agent == "claude-code" else agent
     # Not resolved through symlinks: a venv's python must keep its venv path.
     exe = os.path.abspath(sys.executable)
-    cmd = f"{shell_quote(exe)} -I -S {shell_quote(hookmain_path())}"
-    if agent not in ("claude", "claude-code"):
-        cmd += f" --agent {agent}"
-    return cmd
+    if frozen():
+        return f"{shell_quote(exe)} hook --agent {agent}"
+    return f"{shell_quote(exe)} -I -S {shell_quote(hookmain_path())} --agent {agent}"
 
 
 def settings_snippet(cmd: str) -> dict:
