@@ -152,8 +152,7 @@ $CursorHooks = @'
       {
         "command": "\"C:/Program Files/clampd-guard/clampd-guard.exe\" hook --agent cursor",
         "timeout": 10,
-        "failClosed": true,
-        "matcher": "Write|Delete|Task|Grep"
+        "failClosed": true
       }
     ],
     "postToolUse": [

@@ -17,13 +17,14 @@ CLAUDE_TOOL_EVENTS = ("PreToolUse", "PostToolUse", "PostToolUseFailure")
 CLAUDE_PROMPT_EVENTS = ("UserPromptSubmit",)
 # Cursor: before* events and preToolUse can block (failClosed: a crashed or
 # missing guard blocks instead of letting the action run); postToolUse only
-# adds context. preToolUse skips Shell and Read, which beforeShellExecution and
-# beforeReadFile already check (one check per call, and "ask" stays enforced there).
+# adds context. preToolUse has no matcher: it also sees tools no before* event
+# covers (and MCP calls in cloud agents, which skip beforeMCPExecution), at the
+# price of checking shell commands twice. Same wiring as `clampd-guard install`.
 CURSOR_EVENTS = (
     ("beforeShellExecution", True, None),
     ("beforeMCPExecution", True, None),
     ("beforeReadFile", True, None),
-    ("preToolUse", True, "Write|Delete|Task|Grep"),
+    ("preToolUse", True, None),
     ("postToolUse", False, None),
     ("beforeSubmitPrompt", True, None),
 )
