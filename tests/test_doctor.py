@@ -111,6 +111,7 @@ def test_self_test_catches_a_wired_guard_that_allows_everything(home: Path, tmp_
     assert st["status"] == "fail" and "ALLOWED" in st["detail"]
     text = cli(home, "doctor").stdout.decode()
     assert "[FAIL] claude self-test:" in text and "fix: clampd-guard install --editor claude" in text
+    assert "--repair" in cli(home, "doctor", "--repair", "--root", str(tmp_path)).stderr.decode()
 
 
 def test_self_test_requires_the_benign_call_to_pass(home: Path, tmp_path: Path) -> None:
@@ -210,3 +211,35 @@ def test_allow_managed_hooks_only_blocks_user_wiring(home: Path, tmp_path: Path,
     out = [x for x in doc.check_editors(ctx) if x.name == "claude wiring"]
     bad = [x for x in out if x.status == doc.FAIL]
     assert len(bad) == 1 and "allowManagedHooksOnly" in bad[0].detail and "--scope managed" in bad[0].fix
+
+
+def test_a_command_found_through_path_is_a_warning(home: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """The old installer wrote a bare "clampd-guard": it works only if the editor's PATH has it."""
+    from guard.commands import doctor as doc
+
+    fake = fake_guard(tmp_path, "exit 0")
+    monkeypatch.setenv("PATH", f"{fake.parent}:/usr/bin:/bin")
+    settings = {"hooks": {ev: [{"matcher": "", "hooks": [{"type": "command", "command": "clampd-guard"}]}] for ev in ("PreToolUse", "PostToolUse", "PostToolUseFailure", "UserPromptSubmit")}}
+    (home / ".claude").mkdir()
+    (home / ".claude/settings.json").write_text(json.dumps(settings))
+    ctx = doc.Ctx(home=str(home), project=str(home), root=None, repair=False)
+    out = doc.check_editors(ctx)
+    warn = [x for x in out if x.name == "claude wiring" and x.status == doc.WARN]
+    assert len(warn) == 1 and "found through PATH" in warn[0].detail
+    assert [x.status for x in out if x.name == "claude self-test"] == [doc.FAIL]  # and it allows everything
+
+
+def test_switches_that_turn_hooks_off_are_failures(home: Path) -> None:
+    assert cli(home, "install", "--editor", "codex").returncode == 0
+    (home / ".codex/config.toml").write_text('model = "o4"\n\n[features]\nhooks = false\n')
+    assert cli(home, "install", "--editor", "gemini").returncode == 0
+    gem = home / ".gemini/settings.json"
+    data = json.loads(gem.read_text())
+    data["hooksConfig"] = {"enabled": False}
+    gem.write_text(json.dumps(data))
+    code, rep = doctor(home)
+    assert code == 1
+    codex = [c for c in lines(rep, "codex wiring") if c["status"] == "fail"]
+    assert len(codex) == 1 and "[features] hooks = false" in codex[0]["detail"] and "hooks = true" in codex[0]["fix"]
+    gemini = [c for c in lines(rep, "gemini wiring") if c["status"] == "fail"]
+    assert len(gemini) == 1 and "hooksConfig.enabled is false" in gemini[0]["detail"]

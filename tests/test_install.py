@@ -283,6 +283,10 @@ def test_managed_scope_into_an_image_root(tmp_path: Path, home: Path) -> None:
     p = cli(home, "install", "--editor", "cursor", "--scope", "managed", "--root", str(root), "--exe", "/usr/local/bin/clampd-guard")
     assert p.returncode == 0
     assert json.loads((root / "etc/cursor/hooks.json").read_text())["version"] == 1
+    # every user's editor must be able to read the system-wide files
+    for f in ("etc/claude-code/managed-settings.json", "etc/cursor/hooks.json"):
+        assert stat.S_IMODE((root / f).stat().st_mode) == 0o644
+        assert stat.S_IMODE((root / f).parent.stat().st_mode) == 0o755
 
 
 def test_symlinked_settings_are_written_through(home: Path, tmp_path: Path) -> None:

@@ -80,3 +80,31 @@ def test_duplicate_entries_of_ours_collapse_to_one() -> None:
 def test_invalid_documents_are_refused(text: str) -> None:
     with pytest.raises(WiringError, match="refusing"):
         base.install_text(get("claude"), text, "f", CMD, 10)
+
+
+GEMINI_WITH_COMMENTS = """{
+  // my theme
+  "theme": "GitHub", /* inline */
+  "url": "http://example.com/a//b",
+  "hooks": {
+    /* keep this */
+    "AfterAgent": [
+      {"hooks": [{"type": "command", "command": "echo hi"}]} // trailing note
+    ]
+  }
+}
+"""
+
+
+def test_gemini_settings_may_hold_comments_and_keep_them() -> None:
+    ed = get("gemini")
+    cmd = CMD.replace("claude", "gemini")
+    out = base.install_text(ed, GEMINI_WITH_COMMENTS, "f", cmd, 10)
+    assert out.count("// my theme") == 1 and out.count("/* keep this */") == 1 and out.count("// trailing note") == 1
+    data, _ = jsonedit.load(out, jsonc=True)
+    assert set(base.our_commands(ed, data)) == {"BeforeTool", "AfterTool", "BeforeAgent"}
+    assert data["url"] == "http://example.com/a//b"  # type: ignore[index]
+    assert base.uninstall_text(ed, out, "f") == GEMINI_WITH_COMMENTS
+    # Claude Code's settings are strict JSON: a comment there is refused, not rewritten.
+    with pytest.raises(WiringError, match="not valid JSON"):
+        base.install_text(get("claude"), GEMINI_WITH_COMMENTS, "f", CMD, 10)

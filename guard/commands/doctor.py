@@ -12,6 +12,10 @@ import json
 import os
 import sys
 from dataclasses import asdict, dataclass, field
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from guard.wiring.base import Editor
 
 OK, WARN, FAIL, SKIP = "ok", "warn", "fail", "skip"
 
@@ -25,7 +29,8 @@ Absolute paths in a wired command are looked up inside DIR first (the image name
 its binary as it will be installed, e.g. /usr/local/bin/clampd-guard, and doctor runs
 DIR/usr/local/bin/clampd-guard), then on this machine. The self-test runs that
 command; the guard it starts reads this machine's /etc/clampd/guard.json, not the
-image's. User-level checks (user config, audit store, ~ wiring) are skipped."""
+image's. User-level checks (user config, audit store, ~ wiring) are skipped, and a
+missing DIR/etc/clampd/guard.json is a warning (built-in defaults apply)."""
 
 
 @dataclass
@@ -47,18 +52,28 @@ class Ctx:
 
 
 def register(sub: argparse._SubParsersAction) -> argparse.ArgumentParser:
+    import textwrap
+
     p = sub.add_parser(
         "doctor",
         help="check that the guard is wired, configured and really blocking (checklist)",
-        description="Check that the guard resolves, that every editor installed here runs it on all "
-        "the events it needs, that its config is valid, that its audit store is writable, its "
-        "rules' age and its gateway; then run each wired command line as the editor would, with "
-        "a destructive call that must be denied and a benign one that must be allowed.",
+        description=textwrap.fill(
+            "Check that the guard resolves, that every editor installed here (found by its config "
+            "directory or its program on PATH) runs it on all the events it needs, that its config "
+            "is valid, that its audit store is writable, its rules and its gateway; then run each "
+            "wired command line as the editor would, with a destructive call that must be denied "
+            "and a benign one that must be allowed.",
+            width=88,
+        ),
         epilog=ROOT_HELP + "\n\nExit status: 0 when nothing failed (warnings allowed), 1 otherwise.",
         formatter_class=argparse.RawDescriptionHelpFormatter,
     )
     p.add_argument("--json", action="store_true", help="print one JSON object instead of the checklist")
-    p.add_argument("--repair", action="store_true", help="re-install missing or broken wiring (user scope) and check again")
+    p.add_argument(
+        "--repair",
+        action="store_true",
+        help="re-install missing or broken wiring in the user scope (install --editor NAME) and check again; not with --root",
+    )
     p.add_argument("--root", metavar="DIR", help="check the system image rooted at DIR (see below)")
     p.add_argument("--project", metavar="DIR", default=".", help="also check this project's wiring (default: .)")
     p.add_argument("--no-color", action="store_true", help="no ANSI colours")
@@ -173,17 +188,17 @@ def check_gateway(ctx: Ctx) -> list[Line]:
 # --- editor wiring -------------------------------------------------------------------------
 
 
-def _files_to_check(ctx: Ctx, ed: object) -> list[tuple[str, str]]:
+def _files_to_check(ctx: Ctx, ed: "Editor") -> list[tuple[str, str]]:
     """(scope, path) of every config file of this editor that doctor looks at."""
     from guard.wiring import base
     from guard.wiring.command import map_root
 
     if ctx.root:
-        p = ed.paths(base.MANAGED, ctx.home, ctx.project) if base.MANAGED in ed.scopes else None  # type: ignore[attr-defined]
+        p = ed.paths(base.MANAGED, ctx.home, ctx.project) if base.MANAGED in ed.scopes else None
         return [(base.MANAGED, map_root(p, ctx.root))] if p else []
     out = []
-    for scope in ed.scopes:  # type: ignore[attr-defined]
-        p = ed.paths(scope, ctx.home, os.path.abspath(ctx.project))  # type: ignore[attr-defined]
+    for scope in ed.scopes:
+        p = ed.paths(scope, ctx.home, os.path.abspath(ctx.project))
         if p and all(p != q for _s, q in out):
             out.append((scope, p))
     return out
@@ -212,34 +227,37 @@ def _program_problem(cmd: str, root: str | None) -> str | None:
     return None
 
 
-def _timeout_of(ed: object, data: dict, event: str) -> float:
+def _timeout_of(ed: "Editor", data: dict, event: str) -> float:
+    """The editor-side timeout (seconds) of our first handler for ``event``; 10 if none is set."""
     from guard.wiring import base
+    from guard.wiring.command import is_ours
 
     for entry in data.get("hooks", {}).get(event, []):
-        for h in base.handlers(ed, entry):  # type: ignore[arg-type]
-            for k, scale in (("timeout", 1.0), ("timeoutSec", 1.0)):
-                v = h.get(k)
-                if isinstance(v, (int, float)) and v > 0:
-                    return v / 1000 if ed.name == "gemini" else v * scale  # type: ignore[attr-defined]
+        for h in base.handlers(ed, entry):
+            if not is_ours(h.get(ed.command_key)):
+                continue
+            v = h.get("timeoutSec", h.get("timeout"))
+            if isinstance(v, (int, float)) and not isinstance(v, bool) and v > 0:
+                return v / 1000 if ed.name == "gemini" else float(v)  # Gemini counts milliseconds
     return 10.0
 
 
-def check_file(ctx: Ctx, ed: object, scope: str, path: str) -> list[Line]:
+def check_file(ctx: Ctx, ed: "Editor", scope: str, path: str) -> list[Line]:
     """Wiring and self-test lines for one editor config file that holds our entries."""
     from guard.wiring import base, files, jsonedit, selftest
-    from guard.wiring.command import guard_command, rooted_command, words
+    from guard.wiring.command import guard_command, program, rooted_command, words
 
-    name = f"{ed.name} wiring"  # type: ignore[attr-defined]
+    name = f"{ed.name} wiring"
     try:
         text = files.read_text(path)
-        data, _ = jsonedit.load(text or "")
+        data, _ = jsonedit.load(text or "", ed.jsonc)
     except (files.WiringError, jsonedit.JsonEditError) as e:
         return [Line(name, FAIL, f"{path}: {e}", f"fix {path}; the editor cannot read it either")]
-    ours = base.our_commands(ed, data)  # type: ignore[arg-type]
-    want = list(ed.events("x", 10))  # type: ignore[attr-defined]
+    ours = base.our_commands(ed, data)
+    want = list(ed.events("x", 10))
     missing = [ev for ev in want if ev not in ours]
     out: list[Line] = []
-    fix = f"clampd-guard install --editor {ed.name}" + ("" if scope == "user" else f" --scope {scope}")  # type: ignore[attr-defined]
+    fix = f"clampd-guard install --editor {ed.name}" + ("" if scope == "user" else f" --scope {scope}")
     if missing:
         out.append(Line(name, FAIL, f"{path} ({scope}): no clampd-guard hook for {', '.join(missing)}", fix))
     cmds = sorted({c for lst in ours.values() for c in lst})
@@ -247,25 +265,39 @@ def check_file(ctx: Ctx, ed: object, scope: str, path: str) -> list[Line]:
         problem = _program_problem(cmd, ctx.root)
         if problem:
             out.append(Line(name, FAIL, f"{path} ({scope}): {problem}", fix))
+    for cmd in cmds:
+        prog = program(cmd) or ""
+        if not out and not os.path.isabs(prog):
+            out.append(
+                Line(name, WARN, f"{path} ({scope}): {prog!r} is found through PATH, which the editor may not share", fix)
+            )
     if not out:
         detail = f"{path} ({scope}): {len(want)} events -> {cmds[0]}"
-        expected = words(guard_command(ed.agent))  # type: ignore[attr-defined]
+        expected = words(guard_command(ed.agent))
         if not ctx.root and any(words(c) != expected for c in cmds):
             out.append(Line(name, WARN, detail + " (another clampd-guard installation than this one)", fix))
         else:
             out.append(Line(name, OK, detail))
-    for status, detail, hint in ed.notes(data, path) if ed.notes else []:  # type: ignore[attr-defined]
+    for status, detail, hint in ed.notes(data, path) if ed.notes else []:
         out.append(Line(name, status, f"{path}: {detail}", hint))
     if any(x.status == FAIL for x in out if x.detail.startswith(f"{path} ({scope}): ")):
         return out
     first = want[0]
     cmd = ours[first][0]
-    ok, detail = selftest.self_test(ed, rooted_command(cmd, ctx.root), _timeout_of(ed, data, first) + 5)  # type: ignore[arg-type]
-    out.append(Line(f"{ed.name} self-test", OK if ok else FAIL, f"{path}: {detail}", "" if ok else fix))  # type: ignore[attr-defined]
+    ok, detail = selftest.self_test(ed, rooted_command(cmd, ctx.root), _timeout_of(ed, data, first) + 5)
+    hint = ""
+    if not ok:
+        from guard import editors
+
+        if ed.agent not in editors.ADAPTERS:
+            hint = f"this clampd-guard has no --agent {ed.agent} adapter: upgrade clampd-guard"
+        else:
+            hint = f"{fix} (or see what the wired command answers: clampd-guard check --bash 'rm -rf ~')"
+    out.append(Line(f"{ed.name} self-test", OK if ok else FAIL, f"{path}: {detail}", hint))
     return out
 
 
-def check_editor(ctx: Ctx, ed: object) -> list[Line]:
+def check_editor(ctx: Ctx, ed: "Editor") -> list[Line]:
     from guard.wiring import base, files, jsonedit
 
     wired: list[tuple[str, str]] = []
@@ -273,18 +305,18 @@ def check_editor(ctx: Ctx, ed: object) -> list[Line]:
         try:
             text = files.read_text(path)
         except files.WiringError as e:
-            return [Line(f"{ed.name} wiring", FAIL, str(e), f"fix {path}")]  # type: ignore[attr-defined]
+            return [Line(f"{ed.name} wiring", FAIL, str(e), f"fix {path}")]
         if text is None:
             continue
         try:
-            data, _ = jsonedit.load(text)
+            data, _ = jsonedit.load(text, ed.jsonc)
         except jsonedit.JsonEditError as e:
             if scope in ("user", "managed"):
-                return [Line(f"{ed.name} wiring", FAIL, f"{path}: {e}", f"fix {path}")]  # type: ignore[attr-defined]
+                return [Line(f"{ed.name} wiring", FAIL, f"{path}: {e}", f"fix {path}")]
             continue
-        if base.our_commands(ed, data):  # type: ignore[arg-type]
+        if base.our_commands(ed, data):
             wired.append((scope, path))
-    present = bool(wired) or (not ctx.root and ed.detect(ctx.home))  # type: ignore[attr-defined]
+    present = bool(wired) or (not ctx.root and ed.detect(ctx.home))
     if not present:
         return []
     if not wired:
@@ -292,16 +324,16 @@ def check_editor(ctx: Ctx, ed: object) -> list[Line]:
             return []
         return [
             Line(
-                f"{ed.name} wiring",  # type: ignore[attr-defined]
+                f"{ed.name} wiring",
                 FAIL,
-                f"{ed.label} is installed here but does not run the guard",  # type: ignore[attr-defined]
-                f"clampd-guard install --editor {ed.name}",  # type: ignore[attr-defined]
+                f"{ed.label} is installed here but does not run the guard",
+                f"clampd-guard install --editor {ed.name}",
             )
         ]
     out: list[Line] = []
     for scope, path in wired:
         out += check_file(ctx, ed, scope, path)
-    if ed.name == "claude":  # type: ignore[attr-defined]
+    if ed.name == "claude":
         out += _claude_policy(ctx, wired)
     return out
 
@@ -357,18 +389,18 @@ def check_editors(ctx: Ctx) -> list[Line]:
     return out
 
 
-def _repair(ctx: Ctx, ed: object) -> bool:
+def _repair(ctx: Ctx, ed: "Editor") -> bool:
     from guard.commands.install import _deadline_ms
     from guard.wiring import apply, files
 
     try:
-        plan = apply.plan_install(ed, "user", home=ctx.home, project=ctx.project, deadline_ms=_deadline_ms(None))  # type: ignore[arg-type]
+        plan = apply.plan_install(ed, "user", home=ctx.home, project=ctx.project, deadline_ms=_deadline_ms(None))
         if plan.changed:
             apply.commit(plan)
     except (files.WiringError, OSError) as e:
-        ctx.repaired.append(f"{ed.name}: repair failed: {e}")  # type: ignore[attr-defined]
+        ctx.repaired.append(f"{ed.name}: repair failed: {e}")
         return False
-    ctx.repaired.append(f"{ed.name}: re-installed in {plan.path}")  # type: ignore[attr-defined]
+    ctx.repaired.append(f"{ed.name}: re-installed in {plan.path}")
     return True
 
 
@@ -407,6 +439,8 @@ def run(args: argparse.Namespace) -> int:
     from guard.runtime import sysio
 
     root = os.path.abspath(args.root) if args.root else None
+    if root and args.repair:
+        raise UsageError("doctor: --repair works on this machine's user wiring, not with --root")
     if root and not os.path.isdir(root):
         raise UsageError(f"doctor: --root {args.root} is not a directory")
     ctx = Ctx(home=sysio.home(), project=os.path.abspath(args.project), root=root, repair=args.repair)

@@ -68,4 +68,6 @@ def commit(plan: Plan) -> str | None:
     if not plan.changed:
         return None
     dir_mode = 0o755 if plan.scope in ("project", "local", "managed") else 0o700
-    return files.write(plan.path, plan.new, dir_mode=dir_mode)
+    # Managed files are read by every user's editor (and owned by root): world-readable.
+    new_mode = 0o644 if plan.scope == "managed" else 0o600
+    return files.write(plan.path, plan.new, dir_mode=dir_mode, new_mode=new_mode)

@@ -49,6 +49,7 @@ class Editor:
     command_key: str = "command"
     new_file: dict = field(default_factory=dict)  # what a new file holds besides "hooks"
     scopes: tuple[str, ...] = (USER, PROJECT)
+    jsonc: bool = False  # the editor accepts // and /* */ comments in this file
     notes: Callable[[object, str], list[tuple[str, str, str]]] | None = None  # (data, path) -> extra doctor lines (status, detail, fix)
 
 
@@ -106,11 +107,11 @@ def _entry_state(ed: Editor, entry: object) -> str:
 # --- editing -----------------------------------------------------------------------------
 
 
-def _parse(text: str, path: str) -> dict:
+def _parse(ed: Editor, text: str, path: str) -> dict:
     if not text.strip():
         raise WiringError(f"{path}: the file is empty, which is not valid JSON; refusing to edit it")
     try:
-        data, _root = jsonedit.load(text)
+        data, _root = jsonedit.load(text, ed.jsonc)
     except jsonedit.JsonEditError as e:
         raise WiringError(f"{path}: {e}; refusing to edit it (fix or move the file, then retry)") from None
     return data  # type: ignore[return-value]
@@ -119,7 +120,7 @@ def _parse(text: str, path: str) -> dict:
 def _remove_ours_in_event(ed: Editor, text: str, ev: str) -> str:
     """Remove our entries (and our handlers inside mixed groups) from one event list."""
     while True:
-        data, root = jsonedit.load(text)
+        data, root = jsonedit.load(text, ed.jsonc)
         lst_node = root.get("hooks").get(ev)  # type: ignore[union-attr]
         lst = data["hooks"][ev]
         for i in range(len(lst) - 1, -1, -1):
@@ -141,7 +142,7 @@ def _remove_ours_in_event(ed: Editor, text: str, ev: str) -> str:
 def _drop_ours(ed: Editor, text: str, ev: str) -> str:
     """Remove our entries from one event, and the event itself if that emptied it."""
     text = _remove_ours_in_event(ed, text, ev)
-    data, root = jsonedit.load(text)
+    data, root = jsonedit.load(text, ed.jsonc)
     if data["hooks"][ev] == []:
         hooks_node = root.get("hooks")
         text = jsonedit.remove(text, hooks_node, hooks_node.index(ev))  # type: ignore[union-attr,arg-type]
@@ -153,13 +154,13 @@ def install_text(ed: Editor, text: str | None, path: str, command: str, timeout_
     want = ed.events(command, timeout_s)
     if text is None:
         return jsonedit.new_document({**ed.new_file, "hooks": {ev: [entry] for ev, entry in want.items()}})
-    hooks = _check_shape(_parse(text, path), path)
+    hooks = _check_shape(_parse(ed, text, path), path)
     # Our entries in events we no longer want (e.g. from an older install) go.
     for ev in list(hooks):
         if ev not in want and our_commands(ed, {"hooks": {ev: hooks[ev]}}):
             text = _drop_ours(ed, text, ev)
     for ev, entry in want.items():
-        data, root = jsonedit.load(text)
+        data, root = jsonedit.load(text, ed.jsonc)
         hooks_val = data.get("hooks")
         if hooks_val is None:
             text = jsonedit.append(text, root, {e: [x] for e, x in want.items()}, key="hooks")
@@ -173,14 +174,14 @@ def install_text(ed: Editor, text: str | None, path: str, command: str, timeout_
             continue  # already exactly as wanted
         if "ours" in states or "mixed" in states:
             text = _remove_ours_in_event(ed, text, ev)
-        data, root = jsonedit.load(text)
+        data, root = jsonedit.load(text, ed.jsonc)
         text = jsonedit.append(text, root.get("hooks").get(ev), entry)  # type: ignore[union-attr,arg-type]
     return text
 
 
 def uninstall_text(ed: Editor, text: str, path: str) -> str | None:
     """The file's text without our entries; None when nothing else is left (delete the file)."""
-    data = _parse(text, path)
+    data = _parse(ed, text, path)
     hooks = _check_shape(data, path)
     if "hooks" not in data:
         return text
@@ -192,10 +193,10 @@ def uninstall_text(ed: Editor, text: str, path: str) -> str | None:
         text = _drop_ours(ed, text, ev)
     if not touched:
         return text
-    data, root = jsonedit.load(text)
+    data, root = jsonedit.load(text, ed.jsonc)
     if data.get("hooks") == {}:
         text = jsonedit.remove(text, root, root.index("hooks"))
-        data, root = jsonedit.load(text)
+        data, root = jsonedit.load(text, ed.jsonc)
         if data == {} or data == ed.new_file:
             return None  # nothing but what a fresh install writes: the file was ours
     return text

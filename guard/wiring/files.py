@@ -48,13 +48,14 @@ def backup_path(path: str) -> str:
     return candidate
 
 
-def write(path: str, text: str | None, *, dir_mode: int = 0o700) -> str | None:
+def write(path: str, text: str | None, *, dir_mode: int = 0o700, new_mode: int = 0o600) -> str | None:
     """Replace ``path`` with ``text`` (None deletes it) after backing the old file up.
 
     Returns the backup's path (None when there was no previous file, or when the file
     is deleted: it then held nothing but our entries). The backup
     is private (0600: settings files can hold tokens); the new file keeps the old
-    one's permission bits, and a file we create is 0600.
+    one's permission bits, and a file we create gets ``new_mode`` (0600; system-wide
+    files that every user's editor must read are created 0644).
     """
     target = real(path)
     old_mode = None
@@ -76,7 +77,7 @@ def write(path: str, text: str | None, *, dir_mode: int = 0o700) -> str | None:
     parent = os.path.dirname(target)
     if parent and not os.path.isdir(parent):
         os.makedirs(parent, mode=dir_mode, exist_ok=True)
-    mode = 0o600 if old_mode is None else old_mode
+    mode = new_mode if old_mode is None else old_mode
     sysio.write_atomic(target, text.encode("utf-8"), mode)
     os.chmod(target, mode)  # exact bits, whatever the umask
     return backup

@@ -3,7 +3,8 @@
 Differences that matter: events are BeforeTool / AfterTool / BeforeAgent (the prompt),
 tool names differ (``run_shell_command``...), and ``timeout`` is in **milliseconds**.
 Matchers are omitted (= every tool). Hooks can be switched off with
-``hooksConfig.enabled: false``.
+``hooksConfig.enabled: false``. Gemini CLI strips comments from settings.json, so
+comments are allowed (and kept) here.
 """
 
 from __future__ import annotations
@@ -76,5 +77,6 @@ EDITOR = Editor(
     deny_probe=deny_probe,
     allow_probe=allow_probe,
     scopes=(USER, PROJECT, MANAGED),
+    jsonc=True,
     notes=notes,
 )

@@ -131,8 +131,44 @@ class _Parser:
                 return node
 
 
-def load(text: str) -> tuple[object, Node]:
-    """(the parsed data, the span tree). Raises JsonEditError for invalid JSON or a non-object."""
+def blank_comments(text: str) -> str:
+    """``text`` with // and /* */ comments outside strings replaced by spaces (offsets kept)."""
+    out = list(text)
+    i, n = 0, len(text)
+    while i < n:
+        c = text[i]
+        if c == '"':
+            i += 1
+            while i < n and text[i] != '"':
+                i += 2 if text[i] == "\\" else 1
+            i += 1
+        elif text.startswith("//", i):
+            j = text.find("\n", i)
+            j = n if j < 0 else j
+            for k in range(i, j):
+                if out[k] != "\r":
+                    out[k] = " "
+            i = j
+        elif text.startswith("/*", i):
+            j = text.find("*/", i + 2)
+            j = n if j < 0 else j + 2
+            for k in range(i, j):
+                if out[k] not in "\r\n":
+                    out[k] = " "
+            i = j
+        else:
+            i += 1
+    return "".join(out)
+
+
+def load(text: str, jsonc: bool = False) -> tuple[object, Node]:
+    """(the parsed data, the span tree). Raises JsonEditError for invalid JSON or a non-object.
+
+    ``jsonc``: the editor strips comments before parsing (Gemini CLI), so they are
+    allowed here too; they are kept in the text like any other byte.
+    """
+    if jsonc:
+        text = blank_comments(text)
     body = text[1:] if text.startswith("\ufeff") else text
     try:
         data = json.loads(body)
@@ -203,6 +239,11 @@ def append(text: str, node: Node, value: object, key: str | None = None) -> str:
         between = text[prev:last_start]
         ws = between[between.rfind(",") + 1 :] if "," in between else between
         child_indent = ws[ws.rfind("\n") + 1 :] if "\n" in ws else None
+        if child_indent is not None:  # one line break, not the blank lines or comments above the last child
+            ws = ("\r\n" if "\r\n" in ws else "\n") + child_indent
+            if child_indent.strip(" \t"):  # a comment shares the line: fall back to the line's indentation
+                child_indent = _line_indent(text, last_start)
+                ws = ws[: ws.rfind("\n") + 1] + child_indent
         return text[:last_end] + "," + ws + _child_text(text, node, key, value, child_indent) + text[last_end:]
     open_, close = node.start + 1, node.end - 1
     if "\n" in text.strip(_WS):
