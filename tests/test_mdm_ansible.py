@@ -110,7 +110,7 @@ def assert_installed(root: Path) -> None:
     assert set(claude["hooks"]) == {"PreToolUse", "PostToolUse", "PostToolUseFailure", "UserPromptSubmit"}
     for groups in claude["hooks"].values():
         (handler,) = [h for g in groups for h in g["hooks"]]
-        assert handler == {"type": "command", "command": f"{EXE} hook --agent claude", "timeout": 10}
+        assert handler == {"type": "command", "command": f'"{EXE}" hook --agent claude', "timeout": 10}
     assert claude["hooks"]["PreToolUse"][0]["matcher"] == "*"
     # the hook timeout (seconds) leaves room for the guard's own deadline
     assert 10 * 1000 > CONFIG["deadline_ms"]
@@ -122,8 +122,8 @@ def assert_installed(root: Path) -> None:
     }
     for event, entries in cursor["hooks"].items():
         (entry,) = entries
-        assert entry["command"] == f"{EXE} hook --agent cursor" and entry["timeout"] == 10
-        assert entry.get("failClosed") is (None if event == "postToolUse" else True)
+        assert entry["command"] == f'"{EXE}" hook --agent cursor' and entry["timeout"] == 10
+        assert entry.get("failClosed") is (None if event in ("postToolUse", "beforeSubmitPrompt") else True)
         assert "hooks" not in entry  # Cursor entries are flat
 
 
@@ -180,6 +180,14 @@ def test_role_installs_into_a_root_idempotently_and_doctor_is_all_green(tmp_path
     r = subprocess.run([str(exe), "doctor", "--root", str(root), "--no-color"], capture_output=True, text=True, timeout=120)
     assert r.returncode == 0 and r.stdout.rstrip().endswith("all green"), r.stdout + r.stderr
 
+    # The role wires exactly what `clampd-guard install --scope managed` would: it finds nothing to do.
+    for editor, rel in (("claude", "etc/claude-code/managed-settings.json"), ("cursor", "etc/cursor/hooks.json")):
+        before = (root / rel).read_bytes()
+        r = subprocess.run([str(exe), "install", "--editor", editor, "--scope", "managed", "--root", str(root),
+                            "--exe", EXE], capture_output=True, text=True, timeout=60)
+        assert r.returncode == 0 and "nothing to change" in r.stdout, r.stdout + r.stderr
+        assert (root / rel).read_bytes() == before
+
 
 def test_existing_managed_settings_are_merged_not_replaced(tmp_path: Path, launcher_dir: Path) -> None:
     root = tmp_path / "root"
@@ -204,12 +212,12 @@ def test_existing_managed_settings_are_merged_not_replaced(tmp_path: Path, launc
     pre = claude["hooks"]["PreToolUse"]
     # the organisation's handler stays, the stale guard handler is replaced by the current one
     assert pre[0] == {"matcher": "Bash", "hooks": [org_hook]}
-    assert [h["command"] for g in pre[1:] for h in g["hooks"]] == [f"{EXE} hook --agent claude"]
+    assert [h["command"] for g in pre[1:] for h in g["hooks"]] == [f'"{EXE}" hook --agent claude']
     assert claude["allowManagedHooksOnly"] is True
 
     cursor = json.loads((root / "etc/cursor/hooks.json").read_text())
     assert cursor["hooks"]["stop"] == [{"command": "/usr/bin/org-stop"}]
-    assert [e["command"] for e in cursor["hooks"]["beforeShellExecution"]] == [f"{EXE} hook --agent cursor"]
+    assert [e["command"] for e in cursor["hooks"]["beforeShellExecution"]] == [f'"{EXE}" hook --agent cursor']
 
     _rc, again, out = play(tmp_path, root, clampd_guard_src=str(launcher_dir))
     assert again["changed"] == 0, out

@@ -107,17 +107,17 @@ def test_claude_managed_settings_allow_only_managed_hooks_and_wire_four_events()
             (h,) = group["hooks"]
             assert h["type"] == "command" and h["timeout"] == HOOK_TIMEOUT_S
             if argv is None:
-                assert h["command"] == "/opt/clampd-guard/clampd-guard hook --agent claude" and "args" not in h
+                assert h["command"] == '"/opt/clampd-guard/clampd-guard" hook --agent claude' and "args" not in h
             else:  # exec form: no shell, so no quoting of "Program Files" (Claude Code >= 2.1.139)
                 assert h["command"] == WIN_EXE and h["args"] == argv
 
 
 def test_cursor_enterprise_hooks_are_flat_version_1_entries() -> None:
-    for name, cmd in (("hooks.json", "/opt/clampd-guard/clampd-guard hook --agent cursor"),
+    for name, cmd in (("hooks.json", '"/opt/clampd-guard/clampd-guard" hook --agent cursor'),
                       ("hooks.windows.json", '"C:/Program Files/clampd-guard/clampd-guard.exe" hook --agent cursor')):
         s = json.loads((MDM / "editor-settings" / "cursor" / name).read_text())
         assert s["version"] == 1 and set(s["hooks"]) == CURSOR_EVENTS
         for event, entries in s["hooks"].items():
             (e,) = entries
             assert e["command"] == cmd and e["timeout"] == HOOK_TIMEOUT_S and "hooks" not in e
-            assert e.get("failClosed") is (None if event == "postToolUse" else True)
+            assert e.get("failClosed") is (None if event in ("postToolUse", "beforeSubmitPrompt") else True)

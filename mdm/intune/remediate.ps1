@@ -164,8 +164,7 @@ $CursorHooks = @'
     "beforeSubmitPrompt": [
       {
         "command": "\"C:/Program Files/clampd-guard/clampd-guard.exe\" hook --agent cursor",
-        "timeout": 10,
-        "failClosed": true
+        "timeout": 10
       }
     ]
   }

@@ -4,7 +4,9 @@ An organisation's managed-settings.json or enterprise hooks.json may already
 hold other keys and other hooks: they are kept. Handlers that run this guard's
 binary (whatever their arguments or timeout) are replaced by the current ones,
 so a changed path, timeout or event list converges instead of piling up, and a
-second run produces the same bytes (idempotence).
+second run produces the same bytes (idempotence). The entries are the ones
+`clampd-guard install --scope managed` writes (quoted path, same events and
+timeout), so that command finds them already in place.
 """
 
 from __future__ import annotations
@@ -15,9 +17,10 @@ from ansible.errors import AnsibleFilterError
 
 CLAUDE_TOOL_EVENTS = ("PreToolUse", "PostToolUse", "PostToolUseFailure")
 CLAUDE_PROMPT_EVENTS = ("UserPromptSubmit",)
-# Cursor: before* events and preToolUse can block (failClosed: a crashed or
-# missing guard blocks instead of letting the action run); postToolUse only
-# adds context. preToolUse has no matcher: it also sees tools no before* event
+# Cursor: the tool events that can block carry failClosed (a crashed or missing
+# guard blocks instead of letting the action run); postToolUse only adds context,
+# and beforeSubmitPrompt blocks on the guard's verdict but not on a crash (as in
+# `clampd-guard install`: a broken guard should not stop the user typing). preToolUse has no matcher: it also sees tools no before* event
 # covers (and MCP calls in cloud agents, which skip beforeMCPExecution), at the
 # price of checking shell commands twice. Same wiring as `clampd-guard install`.
 CURSOR_EVENTS = (
@@ -26,7 +29,7 @@ CURSOR_EVENTS = (
     ("beforeReadFile", True, None),
     ("preToolUse", True, None),
     ("postToolUse", False, None),
-    ("beforeSubmitPrompt", True, None),
+    ("beforeSubmitPrompt", False, None),
 )
 
 
@@ -67,7 +70,7 @@ def claude_managed_settings(existing: object, exe: str, timeout: int, managed_on
                 group = {**group, "hooks": handlers}
             kept.append(group)
         hooks[event] = kept
-    handler = {"type": "command", "command": f"{exe} hook --agent claude", "timeout": int(timeout)}
+    handler = {"type": "command", "command": f'"{exe}" hook --agent claude', "timeout": int(timeout)}
     for event in CLAUDE_TOOL_EVENTS:
         hooks.setdefault(event, []).append({"matcher": "*", "hooks": [dict(handler)]})
     for event in CLAUDE_PROMPT_EVENTS:
@@ -88,7 +91,7 @@ def cursor_enterprise_hooks(existing: object, exe: str, timeout: int) -> dict:
     for event, entries in list(hooks.items()):
         if isinstance(entries, list):
             hooks[event] = [e for e in entries if not _runs(e, exe)]
-    command = f"{exe} hook --agent cursor"
+    command = f'"{exe}" hook --agent cursor'
     for event, blocking, matcher in CURSOR_EVENTS:
         entry: dict = {"command": command, "timeout": int(timeout)}
         if blocking:
