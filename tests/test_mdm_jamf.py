@@ -53,6 +53,17 @@ def test_scripts_are_posix_sh() -> None:
             assert r.returncode == 0, r.stdout
 
 
+def test_build_script_ships_what_postinstall_reads() -> None:
+    build = (JAMF / "build-pkg.sh").read_text()
+    post = (JAMF / "postinstall").read_text()
+    for name in ("guard.json", "claude-managed-settings.json", "cursor-hooks.json"):
+        assert f'"$HERE/{name}"' in post
+        assert name in build
+    assert '"$KIT/editor-settings/claude-code/managed-settings.json" "$WORK/scripts/claude-managed-settings.json"' in build
+    assert '"$KIT/editor-settings/cursor/hooks.json" "$WORK/scripts/cursor-hooks.json"' in build
+    assert 'cp -R "$DIST" "$WORK/root/opt/clampd-guard"' in build  # the payload postinstall expects
+
+
 def test_profile_is_a_plist_that_carries_the_bundled_guard_json(tmp_path: Path) -> None:
     profile = plistlib.loads((JAMF / "clampd-guard.mobileconfig").read_bytes())
     assert profile["PayloadType"] == "Configuration" and profile["PayloadScope"] == "System"
