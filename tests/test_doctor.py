@@ -22,7 +22,7 @@ def patient_guard(home: Path) -> None:
 
 def cli(home: Path, *args: str, cwd: Path | None = None) -> subprocess.CompletedProcess:
     env = env_for(home, {"PATH": "/usr/bin:/bin"})
-    p = subprocess.run([str(CONSOLE), *args], capture_output=True, env=env, cwd=cwd or home, timeout=120)
+    p = subprocess.run([str(CONSOLE), *args], check=False, capture_output=True, env=env, cwd=cwd or home, timeout=120)
     assert b"Traceback" not in p.stderr + p.stdout, (p.stdout + p.stderr).decode()
     return p
 
@@ -243,3 +243,18 @@ def test_switches_that_turn_hooks_off_are_failures(home: Path) -> None:
     assert len(codex) == 1 and "[features] hooks = false" in codex[0]["detail"] and "hooks = true" in codex[0]["fix"]
     gemini = [c for c in lines(rep, "gemini wiring") if c["status"] == "fail"]
     assert len(gemini) == 1 and "hooksConfig.enabled is false" in gemini[0]["detail"]
+
+
+def test_narrow_matcher_and_short_timeout_are_warnings(home: Path) -> None:
+    (home / ".clampd/guard.json").write_text(json.dumps({"deadline_ms": 8000}))
+    assert cli(home, "install", "--editor", "claude").returncode == 0
+    path = home / ".claude/settings.json"
+    data = json.loads(path.read_text())
+    data["hooks"]["PreToolUse"][0]["matcher"] = "Bash"
+    data["hooks"]["PostToolUse"][0]["hooks"][0]["timeout"] = 5
+    path.write_text(json.dumps(data))
+    code, rep = doctor(home)
+    warns = [c["detail"] for c in lines(rep, "claude wiring") if c["status"] == "warn"]
+    assert any("PreToolUse runs the guard only for tools matching 'Bash'" in w for w in warns)
+    assert any("PostToolUse timeout 5s is not above the guard's deadline_ms 8000" in w for w in warns)
+    assert code == 0  # warnings, not failures: the guard still runs and blocks

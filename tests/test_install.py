@@ -100,7 +100,7 @@ ORIGINALS = {"claude": CLAUDE_SETTINGS, "cursor": CURSOR_HOOKS, "codex": CODEX_H
 
 def cli(home: Path, *args: str, cwd: Path | None = None) -> subprocess.CompletedProcess:
     env = env_for(home, {"PATH": "/usr/bin:/bin"})
-    p = subprocess.run([str(CONSOLE), *args], capture_output=True, env=env, cwd=cwd, timeout=60)
+    p = subprocess.run([str(CONSOLE), *args], check=False, capture_output=True, env=env, cwd=cwd, timeout=60)
     assert b"Traceback" not in p.stderr, p.stderr.decode()
     return p
 
@@ -324,7 +324,7 @@ def test_the_wired_command_blocks_when_run_like_the_editor(home: Path, editor: s
     else:
         cmd = data["hooks"]["beforeShellExecution"][0]["command"]
         payload = {"hook_event_name": "beforeShellExecution", "command": "rm -rf ~", "conversation_id": "c", "cwd": "/tmp"}
-    p = subprocess.run(["/bin/sh", "-c", cmd], input=json.dumps(payload).encode(), capture_output=True, env=env_for(home), timeout=30)
+    p = subprocess.run(["/bin/sh", "-c", cmd], check=False, input=json.dumps(payload).encode(), capture_output=True, env=env_for(home), timeout=30)
     out = json.loads(p.stdout)
     if editor == "claude":
         assert out["hookSpecificOutput"]["permissionDecision"] == "deny"
@@ -350,3 +350,29 @@ def test_shipped_hook_files_match_what_install_writes() -> None:
         cmd = f"/usr/local/bin/clampd-guard hook --agent {ed.agent}"
         want = {**ed.new_file, "hooks": {ev: [e] for ev, e in ed.events(cmd, 10).items()}}
         assert json.loads((repo / rel).read_text()) == want, rel
+
+
+def test_only_the_newest_backups_are_kept(home: Path) -> None:
+    path = home / USER_FILES["claude"]
+    path.parent.mkdir()
+    path.write_text(CLAUDE_SETTINGS)
+    for i in range(7):  # older backups of ours, as earlier runs left them
+        (path.parent / f"settings.json.clampd-backup-2020010{i}T000000Z").write_text("{}")
+    (path.parent / "settings.json.bak").write_text("mine")
+    cli(home, "install", "--editor", "claude")
+    left = sorted(p.name for p in path.parent.iterdir())
+    assert "settings.json.bak" in left
+    ours = [n for n in left if ".clampd-backup-" in n]
+    assert len(ours) == 5 and not any(n.startswith("settings.json.clampd-backup-2020010" + d) for d in "012" for n in ours)
+
+
+def test_uninstall_without_a_file_or_entries_changes_nothing(home: Path) -> None:
+    p = cli(home, "uninstall", "--editor", "cursor")
+    assert p.returncode == 0 and b"nothing to change" in p.stdout
+    assert not (home / ".cursor").exists()
+    path = home / USER_FILES["claude"]
+    path.parent.mkdir()
+    path.write_text(CLAUDE_SETTINGS)
+    p = cli(home, "uninstall", "--editor", "claude")
+    assert p.returncode == 0 and b"nothing to change" in p.stdout
+    assert list(path.parent.iterdir()) == [path] and path.read_text() == CLAUDE_SETTINGS

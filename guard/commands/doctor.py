@@ -188,7 +188,7 @@ def check_gateway(ctx: Ctx) -> list[Line]:
 # --- editor wiring -------------------------------------------------------------------------
 
 
-def _files_to_check(ctx: Ctx, ed: "Editor") -> list[tuple[str, str]]:
+def _files_to_check(ctx: Ctx, ed: Editor) -> list[tuple[str, str]]:
     """(scope, path) of every config file of this editor that doctor looks at."""
     from guard.wiring import base
     from guard.wiring.command import map_root
@@ -227,7 +227,7 @@ def _program_problem(cmd: str, root: str | None) -> str | None:
     return None
 
 
-def _timeout_of(ed: "Editor", data: dict, event: str) -> float:
+def _timeout_of(ed: Editor, data: dict, event: str) -> float:
     """The editor-side timeout (seconds) of our first handler for ``event``; 10 if none is set."""
     from guard.wiring import base
     from guard.wiring.command import is_ours
@@ -242,7 +242,38 @@ def _timeout_of(ed: "Editor", data: dict, event: str) -> float:
     return 10.0
 
 
-def check_file(ctx: Ctx, ed: "Editor", scope: str, path: str) -> list[Line]:
+ALL_MATCHERS = (None, "", "*", ".*")
+
+
+def _handler_problems(ed: Editor, data: dict, deadline_ms: int) -> list[str]:
+    """Our entries that run too narrowly (a matcher) or too briefly (a timeout under the deadline)."""
+    from guard.wiring import base
+    from guard.wiring.command import is_ours
+
+    out = []
+    for ev, lst in data.get("hooks", {}).items():
+        if not isinstance(lst, list):
+            continue
+        for entry in lst:
+            mine = [h for h in base.handlers(ed, entry) if is_ours(h.get(ed.command_key))]
+            if not mine:
+                continue
+            matcher = entry.get("matcher") if isinstance(entry, dict) else None
+            if matcher not in ALL_MATCHERS:
+                out.append(f"{ev} runs the guard only for tools matching {matcher!r}")
+            for h in mine:
+                t = h.get("timeoutSec", h.get("timeout"))
+                if isinstance(t, (int, float)) and not isinstance(t, bool):
+                    ms = t if ed.name == "gemini" else t * 1000
+                    if ms <= deadline_ms:
+                        out.append(
+                            f"{ev} timeout {t}{'ms' if ed.name == 'gemini' else 's'} is not above the guard's "
+                            f"deadline_ms {deadline_ms}: the editor may kill it first and run the tool"
+                        )
+    return out
+
+
+def check_file(ctx: Ctx, ed: Editor, scope: str, path: str) -> list[Line]:
     """Wiring and self-test lines for one editor config file that holds our entries."""
     from guard.wiring import base, files, jsonedit, selftest
     from guard.wiring.command import guard_command, program, rooted_command, words
@@ -280,6 +311,8 @@ def check_file(ctx: Ctx, ed: "Editor", scope: str, path: str) -> list[Line]:
             out.append(Line(name, OK, detail))
     for status, detail, hint in ed.notes(data, path) if ed.notes else []:
         out.append(Line(name, status, f"{path}: {detail}", hint))
+    for detail in _handler_problems(ed, data, getattr(ctx.cfg, "deadline_ms", 5000)):
+        out.append(Line(name, WARN, f"{path}: {detail}", fix))
     if any(x.status == FAIL for x in out if x.detail.startswith(f"{path} ({scope}): ")):
         return out
     first = want[0]
@@ -297,7 +330,7 @@ def check_file(ctx: Ctx, ed: "Editor", scope: str, path: str) -> list[Line]:
     return out
 
 
-def check_editor(ctx: Ctx, ed: "Editor") -> list[Line]:
+def check_editor(ctx: Ctx, ed: Editor) -> list[Line]:
     from guard.wiring import base, files, jsonedit
 
     wired: list[tuple[str, str]] = []
@@ -371,9 +404,9 @@ def check_editors(ctx: Ctx) -> list[Line]:
     out: list[Line] = []
     for ed in all_editors():
         lines = check_editor(ctx, ed)
-        if ctx.repair and not ctx.root and any(x.status == FAIL for x in lines):
-            if _repair(ctx, ed):
-                lines = check_editor(ctx, ed)
+        broken = any(x.status == FAIL for x in lines)
+        if broken and ctx.repair and not ctx.root and _repair(ctx, ed):
+            lines = check_editor(ctx, ed)
         out += lines
     if ctx.root and not any(x.name.endswith("wiring") for x in out):
         out.append(
@@ -389,7 +422,7 @@ def check_editors(ctx: Ctx) -> list[Line]:
     return out
 
 
-def _repair(ctx: Ctx, ed: "Editor") -> bool:
+def _repair(ctx: Ctx, ed: Editor) -> bool:
     from guard.commands.install import _deadline_ms
     from guard.wiring import apply, files
 

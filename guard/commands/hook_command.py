@@ -21,7 +21,7 @@ def register(sub: argparse._SubParsersAction) -> argparse.ArgumentParser:
         "with -I -S (no site-packages scan, ignores PYTHON* variables) on guard/hookmain.py, "
         "which starts several times faster than the console script.",
     )
-    p.add_argument("--agent", default="claude", help="editor protocol (supported: claude)")
+    p.add_argument("--agent", default="claude", help="editor protocol, as hook mode takes it (default: claude); passed on in the command")
     p.add_argument(
         "--settings",
         action="store_true",

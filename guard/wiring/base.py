@@ -15,8 +15,8 @@ removal emptied), with ``jsonedit`` so every other byte is kept.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import Callable
 
 from guard.wiring import jsonedit
 from guard.wiring.command import is_ours

@@ -9,6 +9,7 @@ import time
 from guard.runtime import sysio
 
 MAX_BYTES = 4 << 20
+KEEP_BACKUPS = 5  # per file: enough to undo a few runs without littering the editor's directory
 
 
 class WiringError(Exception):
@@ -48,6 +49,21 @@ def backup_path(path: str) -> str:
     return candidate
 
 
+def prune_backups(path: str, keep: int = KEEP_BACKUPS) -> None:
+    """Delete all but the newest ``keep`` of our backups of ``path`` (names sort by time)."""
+    d, base = os.path.split(path)
+    prefix = base + ".clampd-backup-"
+    try:
+        names = sorted(n for n in os.listdir(d or ".") if n.startswith(prefix))
+    except OSError:
+        return
+    for n in names[: max(len(names) - keep, 0)]:
+        try:
+            os.unlink(os.path.join(d, n))
+        except OSError:
+            pass
+
+
 def write(path: str, text: str | None, *, dir_mode: int = 0o700, new_mode: int = 0o600) -> str | None:
     """Replace ``path`` with ``text`` (None deletes it) after backing the old file up.
 
@@ -70,6 +86,7 @@ def write(path: str, text: str | None, *, dir_mode: int = 0o700, new_mode: int =
         data = sysio.read_bytes(target, limit=MAX_BYTES + 1)
         sysio.write_atomic(backup, data, 0o600)
         os.chmod(backup, 0o600)
+        prune_backups(target)
     if text is None:
         if old_mode is not None:
             os.unlink(target)

@@ -35,9 +35,9 @@ class Node:
     keys: list[str] = field(default_factory=list)  # objects: member keys, in order
     key_ends: list[int] = field(default_factory=list)  # objects: where each key's string ends
     spans: list[tuple[int, int]] = field(default_factory=list)  # member (key..value end) or item spans
-    values: list["Node"] = field(default_factory=list)  # child values, in order
+    values: list[Node] = field(default_factory=list)  # child values, in order
 
-    def get(self, key: str) -> "Node | None":
+    def get(self, key: str) -> Node | None:
         """The value of the last member named ``key`` (the one ``json`` keeps)."""
         for i in range(len(self.keys) - 1, -1, -1):
             if self.keys[i] == key:
@@ -169,7 +169,7 @@ def load(text: str, jsonc: bool = False) -> tuple[object, Node]:
     """
     if jsonc:
         text = blank_comments(text)
-    body = text[1:] if text.startswith("\ufeff") else text
+    body = text.removeprefix("\ufeff")
     try:
         data = json.loads(body)
     except ValueError as e:

@@ -19,6 +19,7 @@ def run_command(command: str, payload: dict, timeout_s: float, cwd: str) -> tupl
         p = subprocess.run(
             argv,  # type: ignore[arg-type]
             input=data,
+            check=False,
             capture_output=True,
             cwd=cwd,
             timeout=timeout_s,
