@@ -46,6 +46,9 @@ def launcher_dir(tmp_path: Path) -> Path:
     exe = d / "clampd-guard"
     exe.write_text(f'#!/bin/sh\nexec {shlex.quote(guard_exe()[0])} "$@"\n')
     exe.chmod(0o755)
+    (d / "_internal").mkdir()  # a onedir's layout: the whole tree is copied, modes kept
+    (d / "_internal" / "base_library.zip").write_bytes(b"PK\x05\x06" + bytes(18))
+    (d / "_internal" / "base_library.zip").chmod(0o644)
     return d
 
 
@@ -100,6 +103,8 @@ def assert_installed(root: Path) -> None:
     for rel in ("etc/clampd", "etc/claude-code", "etc/cursor", "opt/clampd-guard"):
         assert mode_owner(root / rel) == (0o755, *owner()), rel
     assert mode_owner(root / EXE.lstrip("/")) == (0o755, *owner())
+    assert mode_owner(root / "opt/clampd-guard/_internal") == (0o755, *owner())
+    assert mode_owner(root / "opt/clampd-guard/_internal/base_library.zip") == (0o644, *owner())
     link = root / "usr/local/bin/clampd-guard"
     assert link.is_symlink() and os.readlink(link) == EXE
 
