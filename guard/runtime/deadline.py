@@ -17,6 +17,11 @@ import _signal
 import time
 
 _until: float | None = None  # time.monotonic() at which DeadlineExceeded fires
+# After the deadline fires it fires again every REFIRE seconds until disarmed: an exception
+# raised by a signal handler can be swallowed ("Exception ignored in ...") when it lands in
+# a destructor or a weakref callback during an import, and a lost deadline would let the
+# editor's own timeout kill the hook, which makes Claude Code run the tool.
+REFIRE = 0.05
 
 
 class DeadlineExceeded(BaseException):
@@ -44,7 +49,7 @@ def arm(seconds: float) -> None:
     _until = time.monotonic() + max(seconds, 0.001)
     if hasattr(_signal, "setitimer"):
         _signal.signal(_signal.SIGALRM, _on_alarm)
-        _signal.setitimer(_signal.ITIMER_REAL, max(seconds, 0.001))
+        _signal.setitimer(_signal.ITIMER_REAL, max(seconds, 0.001), REFIRE)
     else:  # pragma: no cover - Windows: interrupt the main thread from a timer thread
         import _thread
 
@@ -108,4 +113,4 @@ def restore() -> None:
     except ValueError:  # not the main thread: nothing was changed
         return
     if _until is not None:
-        _signal.setitimer(_signal.ITIMER_REAL, max(_until - time.monotonic(), 0.001))
+        _signal.setitimer(_signal.ITIMER_REAL, max(_until - time.monotonic(), 0.001), REFIRE)
