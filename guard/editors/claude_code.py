@@ -154,7 +154,8 @@ def render(call: ToolCall, v: Verdict) -> Answer:
                 stderr,
                 0,
             )
-        hso: dict = {"hookEventName": ev, "additionalContext": reasons.output_notice(v)}
+        # PostToolUseFailure has no replaceable output: the model saw the original text.
+        hso: dict = {"hookEventName": ev, "additionalContext": reasons.output_notice(v, replaced=ev == "PostToolUse")}
         if ev == "PostToolUse" and call.tool.startswith("mcp__"):
             hso["updatedMCPToolOutput"] = v.updated_output
         elif ev == "PostToolUse" and isinstance(v.updated_output, dict):

@@ -143,11 +143,13 @@ def render(call: ToolCall, v: Verdict) -> Answer:
             0,
         )
     if call.event == POST and v.updated_output is not None:
-        out: dict = {"additional_context": reasons.output_notice(v)}
+        out: dict = {}
         if call.tool.startswith("mcp__") and isinstance(v.updated_output, dict):
             mcp = v.updated_output.get("tool_output", v.updated_output.get("result_json"))
             if mcp is not None:
                 out["updated_mcp_tool_output"] = mcp
+        # Cursor replaces only MCP outputs; for other tools the model saw the original text.
+        out = {"additional_context": reasons.output_notice(v, replaced=bool(out)), **out}
         return Answer(json_line(out), stderr, 0)
     return Answer(json_line({}), stderr, 0)
 

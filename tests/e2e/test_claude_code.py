@@ -167,6 +167,7 @@ def test_secret_in_a_failing_command_output_is_flagged_to_the_model(claude: Path
     assert tool_results(req)[FIRST].get("is_error") is True
     seen = text_after_tool_result(req, FIRST)
     assert "clampd-guard" in seen and "secret.aws-secret-access-key" in seen, seen
+    assert "could not be removed" in seen and "were redacted" not in seen, seen
 
 
 def test_pasted_secret_in_the_prompt_never_reaches_the_model(claude: Path, box: Sandbox) -> None:
