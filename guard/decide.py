@@ -121,6 +121,7 @@ def _gateway_verdict(decision: str, local: Verdict, reply: object, reason: str) 
         v.reason += f" [local rules: {', '.join(local.rule_ids[:5])} -> {local.decision}]"
     v.tags = local.tags
     v.warnings.extend(local.warnings)
+    v.gateway_rules = [str(r) for r in reply.matched_rules]  # type: ignore[attr-defined]
     return v
 
 

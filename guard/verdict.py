@@ -57,7 +57,18 @@ class Hit:
 class Verdict:
     """allow | ask | deny (| redact after a tool ran), with the evidence and where it came from."""
 
-    __slots__ = ("decision", "risk", "hits", "reason", "source", "warnings", "updated_output", "notice", "tags")
+    __slots__ = (
+        "decision",
+        "risk",
+        "hits",
+        "reason",
+        "source",
+        "warnings",
+        "updated_output",
+        "notice",
+        "tags",
+        "gateway_rules",
+    )
 
     def __init__(
         self,
@@ -79,6 +90,8 @@ class Verdict:
         self.notice = ""
         # Behaviour tags of every rule that matched (tag-only rules included), for engine.session.
         self.tags: set[str] = set()
+        # The gateway's matched_rules when its opinion shaped the verdict (for the audit trail).
+        self.gateway_rules: list[str] = []
 
     @property
     def rule_ids(self) -> list[str]:

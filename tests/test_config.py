@@ -145,8 +145,11 @@ def test_managed_only_fields_are_ignored_from_the_user_file(tmp_path: Path, name
     assert getattr(load.load(str(u), str(m)), name) == value
 
 
-def test_forbid_loosening_keeps_audit_on(tmp_path: Path) -> None:
-    u = write(tmp_path / "u.json", {"audit": False})
-    assert load.load(str(u), str(tmp_path / "m.json")).audit is False
+def test_forbid_loosening_keeps_audit_on_and_the_gateway_asked(tmp_path: Path) -> None:
+    u = write(tmp_path / "u.json", {"audit": False, "skip_low_risk": True})
+    cfg = load.load(str(u), str(tmp_path / "m.json"))
+    assert cfg.audit is False and cfg.skip_low_risk is True
     m = write(tmp_path / "m.json", {"forbid_loosening": True})
-    assert load.load(str(u), str(m)).audit is True
+    cfg = load.load(str(u), str(m))
+    assert cfg.audit is True and cfg.skip_low_risk is False
+    assert any("audit" in w and "skip_low_risk" in w for w in cfg.warnings)

@@ -283,3 +283,21 @@ def test_cursor_events_use_the_same_contract(home: Path) -> None:
     assert rec.json == {"tool": "Bash", "params": {"command": "npm test"}, "target_url": "",
                         "prompt_context": "scope:exec:shell:run"}
     assert r.json["permission"] == "deny" and "npm is frozen today" in r.json["agent_message"]
+
+
+def test_gateway_and_offline_verdicts_are_audited_with_their_source(home: Path) -> None:
+    """The audit trail says who decided: the gateway (with its matched rules) or nobody online."""
+    from tests.auditlib import audit_json
+
+    with Gateway() as gw:
+        gw.reply = {"allowed": False, "action": "block", "risk_score": 0.9, "denial_reason": "host policy",
+                    "matched_rules": ["R-LIST-7"]}
+        write_config(home, **gateway_config(gw, breaker_backoff_ms=600000))
+        assert hook(pre_bash("ls -la"), home).decision == "deny"
+        gw.mode = "500"
+        assert hook(pre_bash("ls -la src"), home).decision is None  # fail_open: the local allow stands
+    got = {r["preview"]: r for r in audit_json(home)}
+    denied = next(r for p, r in got.items() if p.endswith("ls -la"))
+    offline = next(r for p, r in got.items() if p.endswith("ls -la src"))
+    assert (denied["source"], denied["verdict"]) == ("gateway", "deny") and "R-LIST-7" in denied["rule_ids"]
+    assert (offline["source"], offline["verdict"]) == ("offline", "allow") and "offline:" in offline["reason"] and "500" in offline["reason"]

@@ -285,6 +285,10 @@ def build(v: object, call: object = None, editor: str = "", raw: str = "", rules
     if not reason and hits:
         top = hits[0]
         reason = f"{top.title}: {top.shown_text(80)}"
+    if getattr(v, "source", "") == "offline":  # why the gateway had no say (decide adds an "offline: ..." warning)
+        why = next((w for w in getattr(v, "warnings", ()) if isinstance(w, str) and w.startswith("offline:")), "")
+        if why and why not in reason:
+            reason = f"{reason} [{why}]" if reason else why
     ids = []
     # local hits, then the gateway's matched rules when the verdict carries them (``gateway_rules``)
     for rid in [h.rule_id for h in hits] + list(getattr(v, "gateway_rules", None) or ()):

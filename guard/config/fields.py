@@ -98,7 +98,7 @@ FIELDS: dict[str, tuple[type, object, object, str]] = {
         False,
         "managed",
         "Managed file only: ignore user settings that weaken protection (exclude_rule_ids, "
-        "project_allow, weaker rule_actions, a weaker sensitivity, fail_open).",
+        "project_allow, weaker rule_actions, a weaker sensitivity, fail_open, skip_low_risk, audit off).",
     ),
     "session_signals": (
         bool,

@@ -155,6 +155,9 @@ def _drop_loosening(cfg: Config, user: dict, managed: dict) -> None:
     if user.get("fail_open") is True:
         cfg.fail_open = False
         dropped.append("fail_open")
+    if user.get("skip_low_risk") is True and "skip_low_risk" not in managed:
+        cfg.skip_low_risk = False  # fewer calls reach the gateway
+        dropped.append("skip_low_risk")
     if user.get("audit") is False and "audit" not in managed:
         cfg.audit = True
         dropped.append("audit")
