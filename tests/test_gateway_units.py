@@ -93,7 +93,7 @@ def test_site_dirs_of_a_venv_leave_out_the_base_interpreter() -> None:
     """Under -I -S the gateway path adds site-packages itself; a venv must not see the base install's packages."""
     import sys
 
-    from guard.gateway import deps
+    from guard.runtime import sitedeps as deps
 
     venv = Path(sys.executable).parent.parent
     cfg = venv / "pyvenv.cfg"

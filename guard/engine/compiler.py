@@ -15,21 +15,10 @@ from pathlib import Path
 
 
 def _site() -> None:
-    """The hook runs as ``python -I -S``; compiling rules needs msgspec from site-packages.
+    """The hook runs as ``python -I -S``; compiling rules needs msgspec from site-packages."""
+    from guard.runtime import sitedeps
 
-    A frozen binary bundles msgspec and has no site-packages to add: never touch ``site``
-    there (it would look for an interpreter prefix that does not exist).
-    """
-    try:
-        import msgspec  # noqa: F401
-    except ImportError:
-        import sys
-
-        if getattr(sys, "frozen", False):
-            raise
-        import site
-
-        site.main()
+    sitedeps.load("msgspec")
 
 
 _site()

@@ -205,45 +205,13 @@ def _to_original(ns: list[int], ts: list[int], k: int) -> int:
 
 
 def _import_ahocorasick() -> object:
-    """``ahocorasick``, also when the hook runs as ``python -I -S`` from a source checkout.
+    """``ahocorasick``, also under ``python -I -S`` (see ``runtime.sitedeps``); None when absent."""
+    from guard.runtime import sitedeps
 
-    Under ``-S`` site-packages is not on sys.path. The directory is derived
-    from the interpreter's own location (a venv next to ``sys.executable``,
-    or ``sys.prefix``), never from a file an agent could write, and is only
-    on sys.path for the duration of the import.
-    """
     try:
-        import ahocorasick
-
-        return ahocorasick
+        return sitedeps.load("ahocorasick")
     except ImportError:
-        pass
-    if getattr(sys, "frozen", False):
-        return None  # a frozen binary bundles it or has none; there is no site-packages to probe
-    ver = f"python{sys.version_info[0]}.{sys.version_info[1]}"
-
-    def site_dir(root: str) -> str:
-        return sysio.join(root, "Lib", "site-packages") if sysio.WINDOWS else sysio.join(root, "lib", ver, "site-packages")
-
-    exe_dir = sysio.dirname(sys.executable or "")
-    cands = [site_dir(r) for r in (sysio.dirname(exe_dir), exe_dir) if r and sysio.exists(sysio.join(r, "pyvenv.cfg"))]
-    cands.append(site_dir(sys.prefix))
-    for d in cands:
-        if d in sys.path or not sysio.exists(d):
-            continue
-        sys.path.append(d)
-        try:
-            import ahocorasick
-
-            return ahocorasick
-        except ImportError:
-            continue
-        finally:
-            try:
-                sys.path.remove(d)
-            except ValueError:  # pragma: no cover
-                pass
-    return None
+        return None
 
 
 def _py_automaton(keys: list[str], key: object) -> _PyAutomaton:

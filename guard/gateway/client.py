@@ -18,7 +18,8 @@ import time
 
 from guard import __version__
 from guard.config.load import Config
-from guard.gateway import deps, wire
+from guard.gateway import wire
+from guard.runtime import sitedeps as deps
 from guard.runtime import deadline, jsonfast
 
 MAX_REPLY = 1 << 20  # bytes; a verdict is a few hundred

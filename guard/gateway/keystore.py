@@ -12,7 +12,7 @@ NAMES = ("api_key", "secret")
 
 
 def _backend() -> tuple[object, object]:
-    from guard.gateway import deps
+    from guard.runtime import sitedeps as deps
 
     kr = deps.keyring()
     return kr, kr.get_keyring()  # type: ignore[attr-defined]

@@ -1,4 +1,4 @@
-"""Third-party imports for the gateway path, also when the hook runs as ``python -I -S``.
+"""Third-party imports on the hook path, also when the hook runs as ``python -I -S``.
 
 Under ``-S`` site-packages is not on ``sys.path``. Rather than ``site.main()``
 (which also runs every ``.pth`` file: an editable install's finder alone costs
@@ -8,8 +8,10 @@ directories are appended: the venv next to ``sys.executable`` (found by its
 includes system site-packages (as a normal start would). They are derived from the interpreter's
 location, never from the environment or a file an agent could write. They stay
 on ``sys.path`` for the rest of this short process, because httpx imports some
-of its modules lazily. Only calls that really talk to the gateway or the
-keyring pay for this.
+of its modules lazily. Only calls that need one of these packages pay for
+this: the gateway (httpx), the keyring, the phrase matcher (ahocorasick) and
+the rule compiler (msgspec, on a cold cache). A frozen binary bundles them
+and has no site-packages to add.
 """
 
 from __future__ import annotations
@@ -60,19 +62,20 @@ def _add_site() -> None:
             sys.path.append(d)
 
 
-def httpx() -> object:
+def load(name: str) -> object:
+    """``import name`` (a top-level module), adding the interpreter's own site-packages first when needed."""
     try:
-        import httpx
+        return __import__(name)
     except ImportError:
+        if getattr(sys, "frozen", False):
+            raise
         _add_site()
-        import httpx
-    return httpx
+        return __import__(name)
+
+
+def httpx() -> object:
+    return load("httpx")
 
 
 def keyring() -> object:
-    try:
-        import keyring
-    except ImportError:
-        _add_site()
-        import keyring
-    return keyring
+    return load("keyring")
