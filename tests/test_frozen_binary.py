@@ -304,3 +304,34 @@ def test_report_size_and_startup(frozen: dict, tmp_path: Path, capsys: pytest.Ca
               f"allow {f:.1f} ms = {f / b:.2f}x of `python -I -S -c pass` ({b:.1f} ms); python hookmain {p / b:.2f}x "
               "(subprocess loop, medians of 15; see benchmarks/frozen_timing.py for hyperfine)")
     assert frozen["bytes"] > 1_000_000 and f > 0
+
+
+# --------------------------------------------------------------------------- issue 5 features in the bundle
+
+
+def test_audit_trail_and_status_work_in_the_bundle(frozen: dict, tmp_path: Path) -> None:
+    """The frozen hook journals its decisions; the frozen `audit` folds them into SQLite; `status` reads them."""
+    home = fresh_home(tmp_path, "a")
+    assert run_frozen(frozen["binary"], DENY, home).returncode == 0
+    assert run_frozen(frozen["binary"], ALLOW, home).returncode == 0
+    proc = run_frozen(frozen["binary"], None, home, ["audit", "--json"])
+    assert proc.returncode == 0, proc.stderr
+    rows = json.loads(proc.stdout)
+    assert sorted(r["verdict"] for r in rows) == ["allow", "deny"]
+    proc = run_frozen(frozen["binary"], None, home, ["status", "--json"])
+    assert b"Traceback" not in proc.stderr, proc.stderr
+    assert json.loads(proc.stdout)["audit"]["rows"] == 2
+
+
+def test_signed_rule_bundles_work_in_the_bundle(frozen: dict, tmp_path: Path) -> None:
+    """cryptography is bundled: the binary makes a key, signs a bundle and verifies it."""
+    home = fresh_home(tmp_path, "b")
+    key = tmp_path / "bundle.key"
+    proc = run_frozen(frozen["binary"], None, home, ["rules", "keygen", "--out", str(key)])
+    assert proc.returncode == 0, proc.stderr
+    out = tmp_path / "rules.bundle.json"
+    proc = run_frozen(frozen["binary"], None, home, ["rules", "bundle", "--key", str(key), "--version", "3", "--out", str(out)],
+                      timeout=180)
+    assert proc.returncode == 0, proc.stderr
+    env = json.loads(out.read_text())
+    assert env["version"] == 3 and env["signature"]
