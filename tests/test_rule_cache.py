@@ -58,3 +58,36 @@ def test_damaged_pattern_blob_is_repaired_mid_call(home: Path) -> None:
     f.write_bytes(bytes(data))
     r = run(ATTACK, home)
     assert r.decision == "deny" and "pattern data unreadable" in r.stderr
+
+
+ALLOW = {"hook_event_name": "PreToolUse", "tool_name": "Bash", "tool_input": {"command": "ls -la"}, "cwd": "/tmp"}
+
+
+def regions(data: bytes) -> dict[str, tuple[int, int]]:
+    """File (start, end) of the pattern blobs and of the full rule tuples (see compiler.pack)."""
+    import marshal
+
+    n = int.from_bytes(data[:8], "little")
+    off, ln = marshal.loads(data[8 : 8 + n])["full"]
+    base = 8 + n
+    assert base + off + ln == len(data)
+    return {"patterns": (base, base + off), "rules": (base + off, base + off + ln)}
+
+
+@pytest.mark.parametrize("region", ["rules", "patterns"])
+@pytest.mark.parametrize("fill", [0x5A, 0xFF])  # 0x5A still unmarshals (as a string), 0xFF does not
+def test_damage_in_the_lazily_read_region_is_repaired_on_first_use(home: Path, region: str, fill: int) -> None:
+    """Only the screen is read up front; a damaged rule or pattern region is found (and repaired) when first needed."""
+    run(ATTACK, home)
+    f = cache_file(home)
+    data = bytearray(f.read_bytes())
+    a, b = regions(bytes(data))[region]
+    data[a:b] = bytes([fill]) * (b - a)
+    f.write_bytes(bytes(data))
+    r = run(ALLOW, home)  # no keyword occurs: the damaged region is not read
+    assert r.decision in (None, "allow") and r.stderr == ""
+    r = run(ATTACK, home)
+    assert r.decision == "deny" and "pattern data unreadable" in r.stderr and "rebuilt" in r.stderr
+    assert f.read_bytes() != bytes(data)
+    r = run(ATTACK, home)
+    assert r.decision == "deny" and r.stderr == ""

@@ -176,11 +176,16 @@ def build_index(compiled: list[tuple]) -> dict[str, tuple[int, ...]]:
 
 
 def pack(payload: dict) -> bytes:
-    """Cache layout: 8-byte length, marshalled metadata, then one marshalled blob per pattern.
+    """Cache layout: 8-byte length, the marshalled screen, then the data region.
 
-    Metadata (ids, keywords, index) is what every call reads; a pattern's
-    compiled code is read with one pread only when its rule's keywords occur.
+    The screen (key, version, source, bundle info, index, and per rule its
+    FIELDS and KEYWORDS) is all an allowed call reads: the keyword prefilter.
+    The data region holds one marshalled blob per pattern, then the full rule
+    tuples (``screen["full"]`` = their (offset, length)); the hook preads and
+    unmarshals those only when some rule's keywords occur.
     """
+    from guard.engine.ruleset import FIELDS, KEYWORDS
+
     blobs = bytearray()
 
     def ref(args: tuple) -> tuple[int, int]:
@@ -195,8 +200,22 @@ def pack(payload: dict) -> bytes:
         r[8] = tuple(ref(a) for a in r[8])
         r[9] = tuple(ref(a) for a in r[9])
         rules.append(tuple(r))
-    meta = marshal.dumps({**payload, "rules": rules, "blob_size": len(blobs)})
-    return len(meta).to_bytes(8, "little") + meta + bytes(blobs)
+    full = marshal.dumps(rules)
+    # Equal tuples and strings made one object: marshal then writes a back
+    # reference instead of a copy, so the hook creates fewer objects.
+    canon: dict = {}
+    screen = tuple(_shared((r[FIELDS], r[KEYWORDS]), canon) for r in rules)
+    index = {k: _shared(v, canon) for k, v in payload["index"].items()}
+    head = {k: v for k, v in payload.items() if k not in ("rules", "index")}
+    meta = marshal.dumps({**head, "index": index, "screen": screen, "full": (len(blobs), len(full)), "blob_size": len(blobs) + len(full)})
+    return len(meta).to_bytes(8, "little") + meta + bytes(blobs) + full
+
+
+def _shared(x: object, canon: dict) -> object:
+    """One object per distinct value (tuples of strings and ints, recursively)."""
+    if isinstance(x, tuple):
+        x = tuple(_shared(y, canon) for y in x)
+    return canon.setdefault(x, x)
 
 
 def compile_sources(paths: list[Path], fingerprint: tuple, version: str, source: str) -> bytes:

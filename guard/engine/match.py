@@ -1,7 +1,8 @@
 """Run the rule set over a Subject: keyword prefilter, then the rule's patterns.
 
-A rule's regexes are only rebuilt when one of its keywords occurs in the
-text, so a benign call usually builds none at all.
+Only the screen (each rule's fields and keywords) is read up front; a rule's
+full tuple and its regexes are loaded when one of its keywords occurs in the
+text, so a benign call usually loads neither.
 """
 
 from __future__ import annotations
@@ -61,14 +62,15 @@ def run(rules: R.RuleSet, subj: Subject, all_spans: bool = False) -> list[tuple[
         for text, leaf in entries:
             low = text.lower()
             for i in cands:
-                r = rules.rules[i]
-                if field not in r[R.FIELDS]:
+                fields, keywords = rules.screen[i]
+                if field not in fields:
                     continue
-                for kw in r[R.KEYWORDS]:
+                for kw in keywords:
                     if kw in low:
                         break
                 else:
                     continue
+                r = rules.rules[i]  # the full tuple: read from the cache on the first keyword hit
                 pats, unless = rules.patterns(i)
                 if unless and any(u.search(text) for u in unless):
                     continue

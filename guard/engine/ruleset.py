@@ -20,30 +20,38 @@ from guard import __version__
 from guard.config import paths
 from guard.runtime import sysio
 
-CACHE_FORMAT = 4
+CACHE_FORMAT = 5  # 5: screen + lazily read rule tuples
 RULES_DIR = sysio.join(sysio.dirname(sysio.dirname(__file__)), "rules")
 
 # Positions in a compiled rule tuple.
 ID, TITLE, CATEGORY, RISK, EVENTS, TOOLS, FIELDS, KEYWORDS, PATTERNS, UNLESS, ADVICE, SECRET, DEFUSE, VALIDATOR, TAGS = range(15)
+N_FIELDS = TAGS + 1
 
 
 class RuleSet:
-    """The active rules: metadata in memory, pattern code read on demand from the cache blob."""
+    """The active rules: the keyword screen in memory; full rule tuples and pattern code read on demand.
 
-    __slots__ = ("rules", "index", "version", "source", "bundle", "_compiled", "notes", "_blob", "_repaired", "rebuild")
+    ``screen[i]`` is rule i's (FIELDS, KEYWORDS), all the prefilter needs;
+    ``rules`` (the full tuples) is unmarshalled from the cache's data region on
+    first access, which a call makes only when some rule's keywords occur.
+    """
 
-    def __init__(self, payload: dict, notes: list[str], blob: object = None) -> None:
-        self.rules: list[tuple] = payload["rules"]
-        self.index: dict[str, tuple[int, ...]] = payload["index"]
-        self.version: str = payload["version"]
-        self.source: str = payload["source"]
+    __slots__ = ("_rules", "screen", "index", "version", "source", "bundle", "_compiled", "notes", "_blob", "_full", "_repaired", "rebuild")
+
+    def __init__(self, meta: dict, notes: list[str], blob: object = None) -> None:
+        self.screen: tuple[tuple[tuple[str, ...], tuple[str, ...]], ...] = meta["screen"]
+        self.index: dict[str, tuple[int, ...]] = meta["index"]
+        self.version: str = meta["version"]
+        self.source: str = meta["source"]
         # A bundle's identity (version, created, sha256, path), None for the embedded rules.
-        self.bundle: dict | None = payload.get("bundle")
+        self.bundle: dict | None = meta.get("bundle")
+        self._full: tuple[int, int] = meta["full"]  # (offset, length) of the rule tuples in the data region
+        self._rules: list[tuple] | None = None
         self._compiled: dict[int, tuple[list, list]] = {}
         self.notes = notes
         self._blob = blob  # callable(offset, length) -> bytes
         self._repaired = False
-        # () -> fresh cache image, for a damaged pattern blob; None: rebuild the embedded cache.
+        # () -> fresh cache image, for a damaged data region; None: rebuild the embedded cache.
         self.rebuild: object = None
 
     @classmethod
@@ -54,6 +62,14 @@ class RuleSet:
         base = 8 + n
         return cls(meta, notes or [], lambda off, ln: data[base + off : base + off + ln])
 
+    @property
+    def rules(self) -> list[tuple]:
+        """Every compiled rule tuple (fields: ``ID`` ...), unmarshalled on first access."""
+        got = self._rules
+        if got is None:
+            got = self._repairing(self._load_rules)
+        return got
+
     def candidates(self, event: str, kind: str) -> tuple[int, ...]:
         return self.index.get(f"{event}:{kind}", ())
 
@@ -61,15 +77,31 @@ class RuleSet:
         """The rule's compiled (patterns, unless) lists, built on first use."""
         got = self._compiled.get(i)
         if got is None:
-            try:
-                got = self._compile_rule(i)
-            except (OSError, ValueError, EOFError, TypeError, IndexError) as e:
-                if self._repaired or (self.rebuild is None and self.source != "embedded"):
-                    raise
-                self._repair(e)
-                got = self._compile_rule(i)
+            got = self._repairing(self._compile_rule, i)
             self._compiled[i] = got
         return got
+
+    def _repairing(self, fn: object, *args: object) -> object:
+        """``fn(*args)``; when the data region turns out damaged, repair the cache once and retry."""
+        try:
+            return fn(*args)  # type: ignore[operator]
+        except (OSError, ValueError, EOFError, TypeError, IndexError) as e:
+            if self._repaired or (self.rebuild is None and self.source != "embedded"):
+                raise
+            self._repair(e)
+            return fn(*args)  # type: ignore[operator]
+
+    def _load_rules(self) -> list[tuple]:
+        off, ln = self._full
+        rules = marshal.loads(self._blob(off, ln))  # type: ignore[operator]
+        # Same-size garbage may still unmarshal: the tuples must agree with the screen.
+        if not isinstance(rules, list) or len(rules) != len(self.screen):
+            raise ValueError("rule data does not match the rule screen")
+        for r, s in zip(rules, self.screen):
+            if not isinstance(r, tuple) or len(r) != N_FIELDS or (r[FIELDS], r[KEYWORDS]) != s:
+                raise ValueError("rule data does not match the rule screen")
+        self._rules = rules
+        return rules
 
     def _compile_rule(self, i: int) -> tuple[list, list]:
         r = self.rules[i]
@@ -90,7 +122,8 @@ class RuleSet:
             self.notes.append(f"rule cache pattern data unreadable ({type(e).__name__}); rebuilt from embedded rules")
             data = _rebuild(fingerprint(), cache_path(), self.notes)
         fresh = RuleSet.from_bytes(data, self.notes)
-        self.rules, self.index, self._blob = fresh.rules, fresh.index, fresh._blob
+        self.screen, self.index, self._full, self._blob = fresh.screen, fresh.index, fresh._full, fresh._blob
+        self._rules = None
         self._compiled.clear()
 
 
@@ -141,12 +174,12 @@ def load_active(cfg: object, refresh: bool = False) -> RuleSet:
 
 
 def _open_cache(path: str, fp: tuple) -> RuleSet | None:
-    """Read the metadata part of the cache; pattern blobs are read later with pread.
+    """Read the screen part of the cache; rule tuples and pattern blobs are read later with pread.
 
     None when the cache was built from something else (its key differs).
     """
     fd = sysio.open_read(path)
-    head = sysio.read(fd, 1 << 17)
+    head = sysio.read(fd, 1 << 15)
     n = int.from_bytes(head[:8], "little")
     if n <= 0 or n > 64 << 20:
         raise ValueError("bad cache header")
