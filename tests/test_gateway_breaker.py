@@ -95,14 +95,14 @@ def test_only_one_process_probes_at_a_time(home: Path) -> None:
         r = hook(pre_bash("ls"), home)
         assert "another hook process is probing the gateway" in r.stderr
         assert len(gw.posts()) == 1
-        # A claim left by a process that died mid-probe goes stale and is cleared; then one call probes.
+        # A claim left by a process that died mid-probe goes stale: the next call breaks it and probes.
         old = time.time() - 3600
         os.utime(claim, (old, old))
         gw.mode = "ok"
         hook(pre_bash("ls"), home)
-        hook(pre_bash("ls"), home)
-        assert len(gw.posts()) == 2
-        assert _state(home)["state"] == "closed"
+        assert len(gw.posts()) == 2 and _state(home)["state"] == "closed" and not claim.exists()
+        hook(pre_bash("ls"), home)  # closed again: every call consults the gateway
+        assert len(gw.posts()) == 3
 
 
 def test_another_gateway_url_starts_closed(home: Path) -> None:

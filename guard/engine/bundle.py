@@ -192,22 +192,10 @@ def _repair(key: str) -> bytes:
         return compile_verified(key)
     except Exception:
         try:
-            _osmod().unlink(compiled_path())
+            sysio.unlink(compiled_path())
         except OSError:
             pass
         raise
-
-
-def _osmod() -> object:
-    """The builtin posix/nt module (``os`` costs an import the hook avoids)."""
-    try:
-        import posix
-
-        return posix
-    except ImportError:  # pragma: no cover - Windows
-        import nt
-
-        return nt
 
 
 def _rejected(fp: tuple) -> str | None:
@@ -224,7 +212,7 @@ def _remember_rejection(fp: tuple, why: str) -> None:
     """Later calls skip straight to the embedded rules (and still report why)."""
     try:
         sysio.write_atomic(rejected_path(), marshal.dumps({"key": ruleset.cache_key(fp), "why": why}))
-        _osmod().unlink(compiled_path())  # a stale cache would only be read and found not to match
+        sysio.unlink(compiled_path())  # a stale cache would only be read and found not to match
     except (OSError, ValueError):
         pass
 
@@ -273,27 +261,7 @@ def maybe_refresh(cfg: object) -> bool:
 
 def _claim() -> bool:
     """Create the lock file exclusively: of many parallel hooks, one starts the refresh."""
-    osmod = _osmod()
-    lock = sysio.join(bundle_dir(), LOCK_FILE)
-    sysio.makedirs(bundle_dir())
-    for _ in range(2):
-        try:
-            fd = osmod.open(lock, osmod.O_WRONLY | osmod.O_CREAT | osmod.O_EXCL, 0o600)
-        except FileExistsError:
-            st = sysio.stat_key(lock)
-            if st is not None and time.time() - st[1] / 1e9 < LOCK_TTL_S:
-                return False
-            try:
-                osmod.unlink(lock)  # left behind by a refresh that died
-            except FileNotFoundError:
-                pass
-            continue
-        try:
-            osmod.write(fd, str(sysio.getpid()).encode())
-        finally:
-            osmod.close(fd)
-        return True
-    return False
+    return sysio.claim(sysio.join(bundle_dir(), LOCK_FILE), LOCK_TTL_S, str(sysio.getpid()).encode())
 
 
 def _touch_stamp() -> None:
@@ -312,7 +280,7 @@ def finish_refresh() -> None:
 def release_lock() -> None:
     """The refresh lock goes when ``rules update`` ends (or a spawn failed)."""
     try:
-        _osmod().unlink(sysio.join(bundle_dir(), LOCK_FILE))
+        sysio.unlink(sysio.join(bundle_dir(), LOCK_FILE))
     except OSError:
         pass
 

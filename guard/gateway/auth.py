@@ -24,7 +24,6 @@ import time
 
 from guard.config import paths
 from guard.config.load import Config
-from guard.gateway import fs
 from guard.runtime import jsonfast, sysio
 
 TTL = 3600  # lifetime of a minted agent JWT, seconds
@@ -141,7 +140,7 @@ def _write_cache(entry: dict) -> None:
 
 def invalidate() -> None:
     """Forget the cached token (``setup`` after storing new credentials; a 401 on a cached token)."""
-    fs.unlink(cache_file())
+    sysio.unlink(cache_file())
 
 
 # --------------------------------------------------------------------------- entry point

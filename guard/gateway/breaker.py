@@ -17,7 +17,6 @@ import time
 
 from guard.config import paths
 from guard.config.load import Config
-from guard.gateway import fs
 from guard.runtime import jsonfast, sysio
 
 CLOSED = "closed"
@@ -99,12 +98,8 @@ def begin(cfg: Config, now: float | None = None) -> Gate:
         return Gate(True)
     if now < st["retry_at"]:
         return Gate(False, why=f"circuit breaker open until {_clock(st['retry_at'])} after: {st['last_error']}")
-    claim = probe_file()
-    if fs.create_exclusive(claim):
+    if sysio.claim(probe_file(), _probe_stale_after(cfg)):  # a stale claim: the prober died
         return Gate(True, probe=True)
-    age = fs.mtime(claim)
-    if age is not None and now - age > _probe_stale_after(cfg):
-        fs.unlink(claim)  # the prober died; the next call claims it afresh
     return Gate(False, why=f"another hook process is probing the gateway (last error: {st['last_error']})")
 
 
@@ -114,7 +109,7 @@ def success(cfg: Config, gate: Gate) -> None:
     if st["state"] != CLOSED or st["failures"]:
         _write(_closed(cfg.gateway_url))  # type: ignore[arg-type]
     if gate.probe:
-        fs.unlink(probe_file())
+        sysio.unlink(probe_file())
 
 
 def failure(cfg: Config, gate: Gate, error: str, now: float | None = None) -> None:
@@ -130,13 +125,13 @@ def failure(cfg: Config, gate: Gate, error: str, now: float | None = None) -> No
     )
     _write(st)
     if gate.probe:
-        fs.unlink(probe_file())
+        sysio.unlink(probe_file())
 
 
 def release(gate: Gate) -> None:
     """The call never reached the gateway (e.g. no credentials): give the probe back."""
     if gate.probe:
-        fs.unlink(probe_file())
+        sysio.unlink(probe_file())
 
 
 def state(cfg: Config, now: float | None = None) -> dict:
@@ -150,11 +145,11 @@ def state(cfg: Config, now: float | None = None) -> dict:
     out["file"] = state_file()
     if st["state"] == OPEN and now >= st["retry_at"]:
         out["state"] = HALF_OPEN
-    out["probing"] = fs.mtime(probe_file()) is not None
+    out["probing"] = sysio.mtime(probe_file()) is not None
     return out
 
 
 def reset(cfg: Config) -> None:
     """Close the breaker by hand (``status --reset`` or tests)."""
-    fs.unlink(probe_file())
+    sysio.unlink(probe_file())
     _write(_closed(cfg.gateway_url))  # type: ignore[arg-type]

@@ -16,6 +16,7 @@ except ImportError:  # pragma: no cover - Windows
     WINDOWS = True
 
 import sys
+import time
 
 SEP = "\\" if WINDOWS else "/"
 O_RDONLY = _os.O_RDONLY
@@ -163,6 +164,48 @@ def makedirs(path: str, mode: int = 0o700) -> None:
         _os.mkdir(path, mode)
     except FileExistsError:
         pass
+
+
+def unlink(path: str) -> None:
+    """Remove a file; a missing file is fine."""
+    try:
+        _os.unlink(path)
+    except FileNotFoundError:
+        pass
+
+
+def mtime(path: str) -> float | None:
+    """Modification time in seconds since the epoch, or None when the file does not exist."""
+    try:
+        return _os.stat(path).st_mtime
+    except FileNotFoundError:
+        return None
+
+
+def claim(path: str, stale_after_s: float, data: bytes = b"") -> bool:
+    """Create ``path`` exclusively (0600): True for the one process that made it.
+
+    Used as a cross-process "one of us does it" token (the breaker's probe, the
+    rule refresh). A claim older than ``stale_after_s`` was left by a process
+    that died: it is broken, and claimed afresh, once.
+    """
+    makedirs(dirname(path))
+    for _ in range(2):
+        try:
+            fd = _os.open(path, _os.O_WRONLY | _os.O_CREAT | _os.O_EXCL, 0o600)
+        except FileExistsError:
+            age = mtime(path)
+            if age is not None and time.time() - age < stale_after_s:
+                return False
+            unlink(path)
+            continue
+        try:
+            if data:
+                write_all(fd, data)
+        finally:
+            _os.close(fd)
+        return True
+    return False
 
 
 def write_atomic(path: str, data: bytes, mode: int = 0o600) -> None:
