@@ -44,6 +44,7 @@ def test_a_dead_gateway_and_an_open_breaker_need_attention(home: Path) -> None:
     gws = rep["gateway"]
     assert code == 1 and gws["reachable"] is False
     assert gws["breaker"]["state"] == "open" and gws["breaker"]["failures"] == 1
+    assert gws["breaker"]["retry_at_utc"] > gws["breaker"]["opened_at_utc"]  # readable, and in order
     assert any("unreachable" in p for p in gws["problems"]) and any("breaker is open" in p for p in gws["problems"])
     checks = {c["name"]: c for c in _doctor_gateway(home)}
     assert checks["gateway"]["status"] == "fail" and "unreachable" in checks["gateway"]["detail"]

@@ -12,6 +12,7 @@ import argparse
 import json
 import os
 import sys
+import time
 from collections.abc import Callable
 
 RECENT = 5
@@ -84,6 +85,9 @@ def gateway_section(ctx: Context) -> dict:
     out["latency_ms"] = round(ms, 1)
     st = breaker.state(cfg)
     out["breaker"] = {k: st[k] for k in ("state", "failures", "last_error", "opened_at", "retry_at", "probing")}
+    for k in ("opened_at", "retry_at"):  # epoch seconds for scripts, UTC text for people
+        if st[k]:
+            out["breaker"][k + "_utc"] = time.strftime("%Y-%m-%d %H:%M:%S", time.gmtime(st[k]))
     if not ok:
         mode = "local rules decide (fail_open)" if cfg.fail_open else "calls are denied (fail closed)"
         out["problems"].append(f"gateway {url} is unreachable ({detail}): {mode}")
