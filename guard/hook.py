@@ -82,7 +82,7 @@ def main(argv: list[str]) -> int:
     import sys
 
     sys.unraisablehook = _unraisable  # no "Exception ignored ..." text on stderr, which exit 2 shows the model
-    t0 = time.perf_counter()
+    t0 = _T0  # the deadline and the audit latency count from the same moment
     adapter = None
     call = None
     cfg = None

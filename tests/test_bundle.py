@@ -407,8 +407,7 @@ def test_an_older_signed_bundle_copied_into_the_cache_is_refused_by_the_hook(kit
 
 
 def test_gateway_credentials_go_to_the_gateway_origin_only(kit: dict) -> None:
-    """Runs once the gateway client (guard.gateway.auth) is merged; a mere rules_url host gets no credentials."""
-    pytest.importorskip("guard.gateway.auth")
+    """The gateway's own origin gets the gateway credentials; a mere rules_url host gets none."""
     tmp, home = kit["tmp"], kit["home"]
     creds = {"agent_id": "agent-7", "secret": "s3cret-for-tests", "api_key": "ag_test_key"}
     with RulesServer() as gw, RulesServer() as other:

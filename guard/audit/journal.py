@@ -254,16 +254,10 @@ def preview_text(call: object) -> str:
 
 
 def rules_label(rules: object) -> str:
-    """What identifies the active rule set: source, version and (when known) a digest."""
+    """What identifies the active rule set: source and version ("bundle:bundle-7", "embedded:0.1.0")."""
     if rules is None:
         return ""
-    label = f"{getattr(rules, 'source', '') or '?'}:{getattr(rules, 'version', '') or '?'}"
-    for attr in ("bundle_version", "digest", "fingerprint"):
-        extra = getattr(rules, attr, None)
-        if isinstance(extra, (str, int)) and extra != "":
-            label += f"@{str(extra)[:16]}"
-            break
-    return label
+    return f"{getattr(rules, 'source', '') or '?'}:{getattr(rules, 'version', '') or '?'}"
 
 
 def utc_now(t: float) -> str:

@@ -38,6 +38,13 @@ def _send(call: ToolCall, cfg: Config, creds: auth.Creds) -> wire.Reply:
     return client.post(cfg, path, body, creds.token, creds.api_key, client.budget(cfg))
 
 
+def _credentials(cfg: Config, fresh: bool = False) -> auth.Creds:
+    try:
+        return auth.credentials(cfg, fresh=fresh)
+    except auth.NoCredentials as e:
+        raise Fault("credentials", str(e)) from None
+
+
 def consult(call: ToolCall, cfg: Config) -> Outcome:
     """One gateway verdict for a pre (``/v1/proxy``) or post (``/v1/inspect``) event."""
     t0 = time.perf_counter()
@@ -45,10 +52,7 @@ def consult(call: ToolCall, cfg: Config) -> Outcome:
     if not gate.go:
         return Outcome(fault=Fault("breaker", gate.why), skipped=True)
     try:
-        try:
-            creds = auth.credentials(cfg)
-        except auth.NoCredentials as e:
-            raise Fault("credentials", str(e)) from None
+        creds = _credentials(cfg)
         try:
             reply = _send(call, cfg, creds)
         except Fault as f:
@@ -56,10 +60,7 @@ def consult(call: ToolCall, cfg: Config) -> Outcome:
                 raise
             # The cached token may predate a new secret: drop it, mint once more.
             auth.invalidate()
-            try:
-                creds = auth.credentials(cfg, fresh=True)
-            except auth.NoCredentials as e:
-                raise Fault("credentials", str(e)) from None
+            creds = _credentials(cfg, fresh=True)
             reply = _send(call, cfg, creds)
     except Fault as f:
         if f.kind in _LOCAL_FAULTS:

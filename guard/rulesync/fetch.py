@@ -2,7 +2,7 @@
 
 Auth: a request to the gateway's own origin carries the gateway credentials
 (``auth_headers``: the gateway client's employee token or agent JWT and
-X-AG-Key), when that client is installed; any other host gets none, and
+X-AG-Key); any other host gets none, and
 redirects never leave the origin. A bundle's trust comes from its signature,
 not from the transport, so a fetch can only fail, never mislead.
 """
@@ -47,10 +47,8 @@ def auth_headers(cfg: object, url: str) -> dict[str, str]:
     gw = str(getattr(cfg, "gateway_url", "") or "")
     if not gw or _origin(gw) != _origin(url):
         return {}
-    try:
-        from guard.gateway.auth import NoCredentials, credentials  # the gateway client (issue 5, item 1)
-    except ImportError:
-        return {}
+    from guard.gateway.auth import NoCredentials, credentials
+
     try:
         c = credentials(cfg)  # type: ignore[arg-type]
     except NoCredentials:
