@@ -35,6 +35,34 @@ def text(v: object) -> str:
     return v if isinstance(v, str) else ""
 
 
+def event_name(payload: dict, warnings: list[str], post: str, prompt: str, pre: str) -> str:
+    """The payload's ``hook_event_name``; when it is missing, the event its keys suggest, marked "?".
+
+    A "?" event is answered with exit 2 (valid for every event), since its own form is a guess.
+    """
+    raw = payload.get("hook_event_name")
+    if isinstance(raw, str) and raw:
+        return raw
+    if "tool_response" in payload:
+        raw = "?" + post
+    elif "prompt" in payload and "tool_name" not in payload:
+        raw = "?" + prompt
+    else:
+        raw = "?" + pre
+    warnings.append("hook_event_name missing or not a string; treated as " + raw[1:])
+    return raw
+
+
+def tool_name(payload: dict, warnings: list[str]) -> str:
+    """``tool_name`` as a string ("" with a warning when it is some other type)."""
+    tool = payload.get("tool_name")
+    if isinstance(tool, str):
+        return tool
+    if tool is not None:
+        warnings.append("tool_name is not a string")
+    return ""
+
+
 def maybe_json(v: object) -> object:
     """A JSON-encoded string decoded (Cursor/Copilot send some arguments that way); anything else as is."""
     if isinstance(v, str):

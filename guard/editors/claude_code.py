@@ -12,7 +12,7 @@
 
 from __future__ import annotations
 
-from guard.editors.base import Answer, BadInput, json_line, maybe_json, text, warning_lines
+from guard.editors.base import Answer, BadInput, event_name, json_line, maybe_json, text, tool_name, warning_lines
 from guard.engine.toolkinds import kind_of
 from guard.runtime import sysio
 from guard.toolcall import OTHER, POST, PRE, PROMPT, ToolCall
@@ -52,23 +52,10 @@ def parse(payload: object) -> ToolCall:
     if not isinstance(payload, dict):
         raise BadInput(f"hook input is a JSON {type(payload).__name__}, expected an object")
     warnings: list[str] = []
-    raw_event = payload.get("hook_event_name")
-    if not isinstance(raw_event, str) or not raw_event:
-        # Infer what we can; the answer will then use exit 2 (valid for any event).
-        if "tool_response" in payload:
-            raw_event = "?PostToolUse"
-        elif "prompt" in payload and "tool_name" not in payload:
-            raw_event = "?UserPromptSubmit"
-        else:
-            raw_event = "?PreToolUse"
-        warnings.append("hook_event_name missing or not a string; treated as " + raw_event[1:])
+    raw_event = event_name(payload, warnings, "PostToolUse", "UserPromptSubmit", "PreToolUse")
     event = _EVENTS.get(raw_event.lstrip("?"), OTHER)
 
-    tool = payload.get("tool_name")
-    if not isinstance(tool, str):
-        if tool is not None:
-            warnings.append("tool_name is not a string")
-        tool = ""
+    tool = tool_name(payload, warnings)
     params = payload.get("tool_input")
     if isinstance(params, str):
         params = maybe_json(params)

@@ -38,7 +38,19 @@ as its ``file_path`` in reasons.
 from __future__ import annotations
 
 from guard import reasons
-from guard.editors.base import Answer, BadInput, as_params, json_line, kind_for, no_ask_reason, output_text, text, warning_lines
+from guard.editors.base import (
+    Answer,
+    BadInput,
+    as_params,
+    event_name,
+    json_line,
+    kind_for,
+    no_ask_reason,
+    output_text,
+    text,
+    tool_name,
+    warning_lines,
+)
 from guard.engine.toolkinds import kind_of
 from guard.toolcall import OTHER, POST, PRE, PROMPT, ToolCall
 from guard.verdict import ALLOW, ASK, DENY, Verdict
@@ -109,23 +121,11 @@ def parse(payload: object) -> ToolCall:
     if not isinstance(payload, dict):
         raise BadInput(f"hook input is a JSON {type(payload).__name__}, expected an object")
     warnings: list[str] = []
-    raw_event = payload.get("hook_event_name")
-    if not isinstance(raw_event, str) or not raw_event:
-        if "tool_response" in payload:
-            raw_event = "?PostToolUse"
-        elif "prompt" in payload and "tool_name" not in payload:
-            raw_event = "?UserPromptSubmit"
-        else:
-            raw_event = "?PreToolUse"
-        warnings.append("hook_event_name missing or not a string; treated as " + raw_event[1:])
+    raw_event = event_name(payload, warnings, "PostToolUse", "UserPromptSubmit", "PreToolUse")
     event = _EVENTS.get(raw_event.lstrip("?"), OTHER)
     cwd = text(payload.get("cwd"))
 
-    tool = payload.get("tool_name")
-    if not isinstance(tool, str):
-        if tool is not None:
-            warnings.append("tool_name is not a string")
-        tool = ""
+    tool = tool_name(payload, warnings)
     params = as_params(payload.get("tool_input"), warnings)
     for key in ("command", "cmd"):
         if isinstance(params.get(key), list):
