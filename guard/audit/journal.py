@@ -424,15 +424,8 @@ def spawn_fold() -> bool:
     """Start a detached fold (own session, stdio on /dev/null) and do not wait for it."""
     if not hasattr(_os, "posix_spawn"):  # pragma: no cover - Windows: the next `audit` folds
         return False
-    argv = fold_command()
-    null = "/dev/null"
-    actions = [
-        (_os.POSIX_SPAWN_OPEN, 0, null, _os.O_RDONLY, 0),
-        (_os.POSIX_SPAWN_OPEN, 1, null, _os.O_WRONLY, 0),
-        (_os.POSIX_SPAWN_OPEN, 2, null, _os.O_WRONLY, 0),
-    ]
     try:
-        _os.posix_spawn(argv[0], argv, _os.environ, file_actions=actions, setsid=True)
+        sysio.spawn_detached(fold_command())
     except (OSError, TypeError, ValueError):
         return False
     return True

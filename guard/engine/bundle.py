@@ -252,7 +252,7 @@ def maybe_refresh(cfg: object) -> bool:
         return False
     _touch_stamp()
     try:
-        _spawn(REFRESH_ARGV or refresh_argv())
+        sysio.spawn_detached(REFRESH_ARGV or refresh_argv())
     except BaseException:
         release_lock()
         raise
@@ -292,18 +292,6 @@ def refresh_argv() -> list[str]:
     hookmain = sysio.join(sysio.dirname(sysio.dirname(__file__)), "hookmain.py")
     # -I without -S: isolated from the environment, but site-packages (httpx, cryptography) load.
     return [sys.executable, "-I", hookmain, "rules", "update", "--quiet"]
-
-
-def _spawn(argv: list[str]) -> None:
-    """Start ``argv`` detached (own session, stdio on the null device) and do not wait for it."""
-    import subprocess
-
-    kw: dict = {"stdin": subprocess.DEVNULL, "stdout": subprocess.DEVNULL, "stderr": subprocess.DEVNULL, "close_fds": True}
-    if sysio.WINDOWS:  # pragma: no cover
-        kw["creationflags"] = 0x00000008 | 0x00000200  # DETACHED_PROCESS | CREATE_NEW_PROCESS_GROUP
-    else:
-        kw["start_new_session"] = True
-    subprocess.Popen(argv, cwd=bundle_dir(), **kw)
 
 
 # ------------------------------------------------------------------ status

@@ -208,6 +208,33 @@ def claim(path: str, stale_after_s: float, data: bytes = b"") -> bool:
     return False
 
 
+def spawn_detached(argv: list[str]) -> None:
+    """Start ``argv`` in its own session with stdio on the null device, and do not wait for it.
+
+    For work a hook call starts but must never wait on (audit fold, rule refresh).
+    ``posix_spawn`` needs no ``subprocess`` import; raises OSError when it cannot start.
+    """
+    if hasattr(_os, "posix_spawn"):
+        null = "/dev/null"
+        actions = [
+            (_os.POSIX_SPAWN_OPEN, 0, null, _os.O_RDONLY, 0),
+            (_os.POSIX_SPAWN_OPEN, 1, null, _os.O_WRONLY, 0),
+            (_os.POSIX_SPAWN_OPEN, 2, null, _os.O_WRONLY, 0),
+        ]
+        _os.posix_spawn(argv[0], argv, _os.environ, file_actions=actions, setsid=True)
+        return
+    import subprocess  # pragma: no cover - Windows
+
+    subprocess.Popen(  # pragma: no cover
+        argv,
+        stdin=subprocess.DEVNULL,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+        close_fds=True,
+        creationflags=0x00000008 | 0x00000200,  # DETACHED_PROCESS | CREATE_NEW_PROCESS_GROUP
+    )
+
+
 def write_atomic(path: str, data: bytes, mode: int = 0o600) -> None:
     """Write a file via a private temp file + fsync + rename (never half-written)."""
     makedirs(dirname(path))
